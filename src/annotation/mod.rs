@@ -1,0 +1,240 @@
+//! The annotation language (SPEC §3): finds annotation lines in comment blocks and parses
+//! each into a typed [`Annotation`], or a diagnostic that says why not.
+
+mod lexer;
+mod parse;
+mod qualifiers;
+pub mod syntax;
+mod yaml_block;
+
+pub use parse::{ParseError, Parsed, parse_arguments};
+pub use syntax::*;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::extract::CommentLine;
+use crate::location::Location;
+
+/// What one file contributes before resolution.
+#[derive(Debug, Default)]
+pub struct FileAnnotations {
+    pub annotations: Vec<Annotation>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Walks the comment blocks of one file and collects annotations and diagnostics.
+pub struct Finder<'a> {
+    file: &'a str,
+    source_line: &'a dyn Fn(u32) -> Option<String>,
+    /// Inside GuardLink's `@shield:begin` ... `@shield:end`: nothing is read.
+    shielded: bool,
+    pub found: FileAnnotations,
+}
+
+/// The word after `@` at the start of `text`, if it is a whole word.
+fn verb_word(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('@')?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let after = rest[end..].chars().next();
+    (end > 0 && after.is_none_or(char::is_whitespace)).then_some(&rest[..end])
+}
+
+fn chars(s: &str) -> u32 {
+    s.chars().count() as u32
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(file: &'a str, source_line: &'a dyn Fn(u32) -> Option<String>) -> Self {
+        Finder {
+            file,
+            source_line,
+            shielded: false,
+            found: FileAnnotations::default(),
+        }
+    }
+
+    /// Reads one comment block: consecutive lines of one comment, or of merged line comments.
+    pub fn block(&mut self, lines: &[CommentLine]) {
+        let mut i = 0;
+        while i < lines.len() {
+            let consumed = self.line(lines, i);
+            i += consumed.max(1);
+        }
+    }
+
+    /// Reads the annotation starting at `lines[i]`, if any; returns how many lines it used.
+    fn line(&mut self, lines: &[CommentLine], i: usize) -> usize {
+        let line = &lines[i];
+        let trimmed = line.text.trim_start();
+        if !trimmed.starts_with('@') {
+            return 1;
+        }
+        if trimmed.starts_with("@shield:begin") {
+            self.shielded = true;
+            return 1;
+        }
+        if trimmed.starts_with("@shield:end") {
+            self.shielded = false;
+            return 1;
+        }
+        if self.shielded {
+            return 1;
+        }
+        let Some(word) = verb_word(trimmed) else {
+            return 1;
+        };
+        if word.eq_ignore_ascii_case("skip") {
+            return 1;
+        }
+        let Some(verb) = Verb::from_word(word) else {
+            return 1;
+        };
+        let column = line.column + chars(&line.text[..line.text.len() - trimmed.len()]);
+        let location = Location::new(self.file, line.line, column);
+        let text = trimmed.trim_end();
+        let mut args = &text[1 + word.len()..];
+        let args_column = column + 1 + chars(word);
+
+        // A line ending in `:` opens a YAML block of the lines that follow, up to a blank
+        // line or the end of the comment.
+        let mut used = 1;
+        let mut yaml_lines: Vec<&str> = Vec::new();
+        if let Some(stripped) = args.strip_suffix(':') {
+            args = stripped;
+            while let Some(next) = lines.get(i + used) {
+                let t = next.text.trim();
+                if t.is_empty() || t.starts_with('@') {
+                    break;
+                }
+                yaml_lines.push(&next.text);
+                used += 1;
+            }
+        }
+        // `-- "..."` lines right below append to the description.
+        let mut continuation = Vec::new();
+        if yaml_lines.is_empty() {
+            while let Some(next) = lines.get(i + used) {
+                let t = next.text.trim();
+                let Some(rest) = t.strip_prefix("--") else {
+                    break;
+                };
+                continuation.push(description_text(rest.trim()));
+                used += 1;
+            }
+        }
+
+        let column_of = |offset: usize| args_column + chars(&args[..offset.min(args.len())]);
+        match parse_arguments(verb, args, &column_of) {
+            Ok(parsed) => {
+                let mut description = parsed.description;
+                for more in continuation {
+                    description = Some(match description {
+                        Some(d) => format!("{d} {more}"),
+                        None => more,
+                    });
+                }
+                let fields = if yaml_lines.is_empty() {
+                    None
+                } else {
+                    match yaml_block::parse_block(&yaml_lines) {
+                        Ok(fields) => Some(fields),
+                        Err(e) => {
+                            let bad = &lines[(i + 1 + e.line).min(lines.len() - 1)];
+                            let loc = Location::new(self.file, bad.line, bad.column);
+                            let diagnostic =
+                                Diagnostic::new(Code::InvalidYaml, loc, format!("invalid YAML block: {}", e.message))
+                                    .hint("indent the block's `key: value` lines under the annotation, and end it with a blank line")
+                                    .text(bad.text.trim());
+                            self.push(diagnostic, bad.line, bad.column, chars(bad.text.trim_end()));
+                            None
+                        }
+                    }
+                };
+                self.found.annotations.push(Annotation {
+                    verb,
+                    form: parsed.form,
+                    qualifiers: parsed.qualifiers,
+                    refs: parsed.refs,
+                    description,
+                    fields,
+                    location,
+                    text: text.to_string(),
+                    source_line: (self.source_line)(line.line),
+                });
+            }
+            Err(e) => {
+                let (code, message) = if has_structural_evidence(verb, args) {
+                    (
+                        Code::MalformedAnnotation,
+                        format!("malformed `@{}`: {}", verb.as_str(), e.message),
+                    )
+                } else {
+                    (
+                        Code::ProseLike,
+                        format!(
+                            "`@{word}` starts a line but does not read as an annotation ({})",
+                            e.message
+                        ),
+                    )
+                };
+                let hint = if code == Code::ProseLike {
+                    format!(
+                        "{}; if this is prose, put `@skip` before it or reword it",
+                        e.hint
+                    )
+                } else {
+                    e.hint
+                };
+                let diagnostic = Diagnostic::new(code, location.clone(), message)
+                    .hint(hint)
+                    .text(text);
+                let start = column_of(e.offset).max(column);
+                let end = column + chars(text);
+                self.push(diagnostic, line.line, start, end);
+            }
+        }
+        used
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic, line: u32, start: u32, end: u32) {
+        let diagnostic = match (self.source_line)(line) {
+            Some(source) => diagnostic.source(source, (start, end.max(start + 1))),
+            None => diagnostic,
+        };
+        self.found.diagnostics.push(diagnostic);
+    }
+}
+
+/// The text of a `-- "..."` continuation (quotes and escapes removed).
+fn description_text(rest: &str) -> String {
+    if rest.starts_with('"') {
+        if let Some((text, _)) = lexer::read_quoted(rest) {
+            return text;
+        }
+    }
+    rest.to_string()
+}
+
+/// SPEC §3.3: a `#ref`, a ` -- ` delimiter, or a keyword of the verb's form.
+fn has_structural_evidence(verb: Verb, args: &str) -> bool {
+    let has_ref = args.char_indices().any(|(i, c)| {
+        c == '#'
+            && args[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_alphanumeric() || n == '_')
+    });
+    if has_ref || parse::find_description_delimiter(args).is_some() {
+        return true;
+    }
+    let keywords = verb.evidence_keywords();
+    args.split_whitespace().any(|word| {
+        keywords.iter().any(|k| word.eq_ignore_ascii_case(k))
+            || (keywords.contains(&"->") && word.contains("->"))
+            || (keywords.contains(&"|") && word.contains('|'))
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,395 @@
+//! The typed record one annotation line parses into (SPEC §3), before any resolution.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::location::Location;
+
+/// The verbs of SPEC §3.2, aliases folded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verb {
+    Component,
+    Threat,
+    Control,
+    Mitigates,
+    Exposes,
+    Accepts,
+    Transfers,
+    Connects,
+    Boundary,
+    Handles,
+    Review,
+    Tests,
+}
+
+impl Verb {
+    /// Looks a verb word up, case-insensitively, with an optional final `s`.
+    pub fn from_word(word: &str) -> Option<Verb> {
+        let lower = word.to_ascii_lowercase();
+        let stem = lower.strip_suffix('s').unwrap_or(&lower);
+        Some(match stem {
+            "component" | "asset" => Verb::Component,
+            "threat" => Verb::Threat,
+            "control" => Verb::Control,
+            "mitigate" => Verb::Mitigates,
+            "expose" => Verb::Exposes,
+            "accept" => Verb::Accepts,
+            "transfer" => Verb::Transfers,
+            "connect" | "flow" => Verb::Connects,
+            "boundary" => Verb::Boundary,
+            "handle" => Verb::Handles,
+            "review" | "audit" => Verb::Review,
+            "test" | "validate" => Verb::Tests,
+            _ => return None,
+        })
+    }
+
+    /// The canonical spelling, as written in hints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Component => "component",
+            Verb::Threat => "threat",
+            Verb::Control => "control",
+            Verb::Mitigates => "mitigates",
+            Verb::Exposes => "exposes",
+            Verb::Accepts => "accepts",
+            Verb::Transfers => "transfers",
+            Verb::Connects => "connects",
+            Verb::Boundary => "boundary",
+            Verb::Handles => "handles",
+            Verb::Review => "review",
+            Verb::Tests => "tests",
+        }
+    }
+
+    /// The keywords of this verb's form: their presence makes a line that does not parse
+    /// malformed rather than prose (SPEC §3.3).
+    pub fn evidence_keywords(self) -> &'static [&'static str] {
+        match self {
+            Verb::Mitigates => &["against", "with", "using"],
+            Verb::Exposes => &["to", "with"],
+            Verb::Accepts => &["to", "on", "with"],
+            Verb::Transfers => &["from", "to", "with"],
+            Verb::Connects => &["to", "with", "->", "<->", "via"],
+            Verb::Boundary => &["between", "and", "around", "|"],
+            Verb::Handles => &["on"],
+            Verb::Tests => &["for"],
+            Verb::Component | Verb::Threat | Verb::Control | Verb::Review => &[],
+        }
+    }
+
+    /// The expected shape, for hints.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Verb::Component => "@component <path> [(#id)] [layer]",
+            Verb::Threat => "@threat <name> [(#id)] [severity, stride] [refs]",
+            Verb::Control => "@control <name> [(#id)]",
+            Verb::Mitigates => "@mitigates <component> against <threat> [with <control>]",
+            Verb::Exposes => "@exposes <component> to <threat> [with <details>] [severity]",
+            Verb::Accepts => "@accepts <threat> to <component> [with <details>]",
+            Verb::Transfers => "@transfers <threat> from <component> to <component> [with <details>]",
+            Verb::Connects => "@connects <a> to <b> [with <details>]  or  @flows <a> -> <b> [via <mechanism>]",
+            Verb::Boundary => "@boundary [<name>] [(#id)] between <a> and <b>  or  ... around <path>, <path>",
+            Verb::Handles => "@handles <pii|phi|financial|secrets|internal|public> on <component>",
+            Verb::Review => "@review <component> <details>",
+            Verb::Tests => "@tests <control> for <component>",
+        }
+    }
+}
+
+/// Severity of threats, exposures, boundaries and findings, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn parse(word: &str) -> Option<Severity> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "critical" | "p0" => Severity::Critical,
+            "high" | "p1" => Severity::High,
+            "medium" | "p2" => Severity::Medium,
+            "low" | "p3" => Severity::Low,
+            "info" | "informational" => Severity::Info,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The CCCS layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Control,
+    Compute,
+    Communication,
+    Storage,
+}
+
+impl Layer {
+    pub fn parse(word: &str) -> Option<Layer> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "control" => Layer::Control,
+            "compute" => Layer::Compute,
+            "communication" | "communications" => Layer::Communication,
+            "storage" => Layer::Storage,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Control => "control",
+            Layer::Compute => "compute",
+            Layer::Communication => "communication",
+            Layer::Storage => "storage",
+        }
+    }
+}
+
+/// STRIDE categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stride {
+    Spoofing,
+    Tampering,
+    Repudiation,
+    InformationDisclosure,
+    DenialOfService,
+    ElevationOfPrivilege,
+}
+
+impl Stride {
+    pub fn parse(word: &str) -> Option<Stride> {
+        let lower = word.to_ascii_lowercase().replace(['_', ' '], "-");
+        Some(match lower.as_str() {
+            "spoofing" => Stride::Spoofing,
+            "tampering" => Stride::Tampering,
+            "repudiation" => Stride::Repudiation,
+            "information-disclosure" | "info-disclosure" | "disclosure" => {
+                Stride::InformationDisclosure
+            }
+            "denial-of-service" | "dos" => Stride::DenialOfService,
+            "elevation-of-privilege" | "elevation-of-privileges" | "eop" => {
+                Stride::ElevationOfPrivilege
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn from_letter(letter: char) -> Option<Stride> {
+        Some(match letter.to_ascii_uppercase() {
+            'S' => Stride::Spoofing,
+            'T' => Stride::Tampering,
+            'R' => Stride::Repudiation,
+            'I' => Stride::InformationDisclosure,
+            'D' => Stride::DenialOfService,
+            'E' => Stride::ElevationOfPrivilege,
+            _ => return None,
+        })
+    }
+}
+
+/// The contents of `[...]` brackets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Qualifiers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Layer>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stride: Vec<Stride>,
+    /// `key:value` pairs (`likelihood:medium`, `owner:payments`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// Bare words that are none of the above.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl Qualifiers {
+    pub fn is_empty(&self) -> bool {
+        *self == Qualifiers::default()
+    }
+
+    /// Adds what `other` says; what `self` already says wins.
+    pub fn merge(&mut self, other: &Qualifiers) {
+        self.severity = self.severity.or(other.severity);
+        self.layer = self.layer.or(other.layer);
+        for s in &other.stride {
+            if !self.stride.contains(s) {
+                self.stride.push(*s);
+            }
+        }
+        for (k, v) in &other.values {
+            self.values.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for t in &other.tags {
+            if !self.tags.contains(t) {
+                self.tags.push(t.clone());
+            }
+        }
+    }
+}
+
+/// One mention of an entity: `Name`, `Name (#id)` or `#id`, with its own brackets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mention {
+    /// The name as written (words joined by single spaces); `None` for a bare `#id`.
+    pub name: Option<String>,
+    /// The id: declared by `(#id)`, or referenced by a bare `#id`.
+    pub id: Option<String>,
+    /// True for a bare `#id`: a reference, never a declaration.
+    pub is_reference: bool,
+    pub qualifiers: Qualifiers,
+    /// 1-based column of the mention's first character in the file.
+    pub column: u32,
+}
+
+impl Mention {
+    /// Text a person recognises: the name, or `#id`.
+    pub fn display(&self) -> String {
+        match (&self.name, &self.id) {
+            (Some(name), _) => name.clone(),
+            (None, Some(id)) => format!("#{id}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// The two sides of a `@boundary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoundarySides {
+    Between(Mention, Mention),
+    Around(Vec<Mention>),
+}
+
+/// The verb-specific part of an annotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form {
+    Component {
+        component: Mention,
+    },
+    Threat {
+        threat: Mention,
+    },
+    Control {
+        control: Mention,
+    },
+    Mitigates {
+        target: Mention,
+        threat: Mention,
+        control: Option<Mention>,
+    },
+    Exposes {
+        target: Mention,
+        threat: Mention,
+        details: Option<String>,
+    },
+    Accepts {
+        threat: Mention,
+        target: Mention,
+        details: Option<String>,
+    },
+    Transfers {
+        threat: Mention,
+        from: Mention,
+        to: Mention,
+        details: Option<String>,
+    },
+    Connects {
+        /// Two endpoints, or more for a GAL chain `A -> B -> C` (one flow per hop).
+        endpoints: Vec<Mention>,
+        two_way: bool,
+        /// The `with`/`using`/`via` text.
+        mechanism: Option<String>,
+        /// `#id` and plain parts of the mechanism that may name a declared control.
+        mechanism_parts: Vec<Mention>,
+        id: Option<String>,
+    },
+    Boundary {
+        name: Option<String>,
+        id: Option<String>,
+        sides: BoundarySides,
+    },
+    Handles {
+        classes: Vec<String>,
+        target: Mention,
+    },
+    Review {
+        /// The component, when the form makes it unambiguous (`#id`, or text before `--`).
+        target: Option<Mention>,
+        /// Otherwise the words after the verb with their columns; the model finds the
+        /// longest known component path they start with (names may hold spaces).
+        words: Vec<(String, u32)>,
+        details: Option<String>,
+    },
+    Tests {
+        control: Mention,
+        target: Mention,
+    },
+}
+
+/// Typed fields of a YAML block (SPEC §3.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BlockFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub likelihood: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stride: Vec<Stride>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Layer>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cwe: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub countermeasures: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<String, serde_json::Value>,
+}
+
+/// One parsed annotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub verb: Verb,
+    pub form: Form,
+    /// The bracket that ends the annotation.
+    pub qualifiers: Qualifiers,
+    /// External references (`cwe:CWE-89`, `owasp:A03:2021`, ...).
+    pub refs: Vec<String>,
+    /// `-- "..."` text, continuation lines appended.
+    pub description: Option<String>,
+    pub fields: Option<BlockFields>,
+    /// Where the `@` of the verb is.
+    pub location: Location,
+    /// The annotation as written, from `@` to the end of its line.
+    pub text: String,
+    /// The whole source line, for diagnostics that point into it.
+    pub source_line: Option<String>,
+}

@@ -1,0 +1,141 @@
+//! The command line: argument definitions (clap derive) and one module per subcommand.
+
+mod scan;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::walk::WalkOptions;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "threatline",
+    version,
+    about = "Security annotations in code comments, turned into a CCCS-layered threat model and a CI gate"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read every annotation of a tree and write the model (JSON or YAML).
+    Scan(scan::ScanArgs),
+}
+
+/// Options of every command that walks a tree.
+#[derive(Args, Debug, Clone)]
+pub struct WalkArgs {
+    /// The root of the tree to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// A gitignore-style glob of paths not to scan (repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Files larger than this many bytes are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Colour in messages: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl WalkArgs {
+    pub fn walk_options(&self) -> WalkOptions {
+        let mut options = WalkOptions::new(&self.path);
+        options.excludes = self.exclude.clone();
+        options.threads = self.threads;
+        options.max_file_size = self.max_file_size;
+        options
+    }
+
+    /// Whether messages on stderr get colour.
+    pub fn stderr_color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+/// Exit codes of SPEC §6.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const FAILURE: u8 = 2;
+}
+
+/// Runs the command line; every path out of here has a deliberate exit code.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "threatline: internal error: {info}\nThis is a bug; please report it with the command you ran."
+        );
+        // A panic, in any thread, is never a clean or a findings exit.
+        std::process::exit(exit::FAILURE as i32);
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::FAILURE } else { exit::CLEAN };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("threatline: error: {e:#}");
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// Writes `text` to `-o FILE` or stdout. A closed stdout (`| head`) is not an error.
+pub fn write_output(output: Option<&PathBuf>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints diagnostics to stderr for a person.
+pub fn print_diagnostics(diagnostics: &[crate::diagnostics::Diagnostic], color: bool) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let text = crate::diagnostics::render(diagnostics, color);
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}

@@ -1,0 +1,226 @@
+//! The threat model (SPEC §4): entities resolved across the whole tree, the component tree
+//! with CCCS layers and zones, and every relation with its source location.
+
+mod build;
+mod components;
+pub mod layers;
+pub mod normalize;
+mod registry;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use build::{BuildOptions, build};
+pub use layers::{LayerKeywords, LayerSource};
+
+use crate::annotation::{Layer, Severity, Stride};
+use crate::diagnostics::Diagnostic;
+use crate::location::Location;
+
+/// The version of the JSON layout.
+pub const FORMAT_VERSION: &str = "1";
+
+/// Where an entity or relation was written, and the annotation's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Site {
+    #[serde(flatten)]
+    pub location: Location,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    /// The path segments as first written.
+    pub path: Vec<String>,
+    pub parent: Option<String>,
+    pub layer: Layer,
+    pub layer_source: LayerSource,
+    pub zone: String,
+    /// Data classes from `@handles`.
+    pub data: Vec<String>,
+    /// Declared by `@component` (rather than only mentioned).
+    pub declared: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threat {
+    pub id: String,
+    pub name: String,
+    pub severity: Option<Severity>,
+    pub stride: Vec<Stride>,
+    pub likelihood: Option<String>,
+    pub refs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub countermeasures: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+    /// `key:value` qualifiers and YAML keys that are not typed fields.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+    pub declared: bool,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub refs: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+    pub declared: bool,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// What a mitigation, exposure or acceptance is about: a component or a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Component,
+    Flow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mitigation {
+    pub target: String,
+    pub target_kind: TargetKind,
+    pub threat: String,
+    pub control: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    pub target: String,
+    pub target_kind: TargetKind,
+    pub threat: String,
+    /// The exposure's own severity qualifier.
+    pub severity: Option<Severity>,
+    pub refs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Acceptance {
+    pub threat: String,
+    pub target: String,
+    pub target_kind: TargetKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transfer {
+    pub threat: String,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flow {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub two_way: bool,
+    pub mechanism: Option<String>,
+    /// Declared controls the mechanism names: they protect the flow.
+    pub controls: Vec<String>,
+    pub from_zone: String,
+    pub to_zone: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundaryKind {
+    /// Between two subtrees.
+    Between,
+    /// A zone made of the listed path prefixes.
+    Around,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Boundary {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: BoundaryKind,
+    /// Component ids: the two sides (`between`) or the zone's members (`around`).
+    pub components: Vec<String>,
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Test {
+    pub control: String,
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// The whole model, in the key order of SPEC §7.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Model {
+    pub version: String,
+    pub components: Vec<Component>,
+    pub threats: Vec<Threat>,
+    pub controls: Vec<Control>,
+    pub mitigations: Vec<Mitigation>,
+    pub exposures: Vec<Exposure>,
+    pub acceptances: Vec<Acceptance>,
+    pub transfers: Vec<Transfer>,
+    pub flows: Vec<Flow>,
+    pub boundaries: Vec<Boundary>,
+    pub reviews: Vec<Review>,
+    pub tests: Vec<Test>,
+    pub findings: Vec<serde_json::Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -1,0 +1,3 @@
+//! Output formats, one file each; all escaping for a format lives in that format's file.
+
+pub mod data;

@@ -1,0 +1,120 @@
+//! Scanning one file: prefilter, language, comments, annotations. One [`Scanner`] per
+//! walker thread holds that thread's parsers, one per language.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tree_sitter::Parser;
+
+use crate::annotation::{Annotation, Finder};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::extract::{self, plain_file_blocks};
+use crate::languages::{Language, Languages, grammar, table};
+use crate::location::Location;
+use crate::prefilter::may_hold_annotation;
+use crate::source::Source;
+
+/// What one file contributed.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub path: String,
+    pub annotations: Vec<Annotation>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How a file is read.
+#[derive(Clone, Copy)]
+pub enum FileKind {
+    Plain,
+    Code(&'static Language),
+}
+
+/// The kind of a file from its name, or `None` when only its content (a `#!` line) can
+/// tell.
+pub fn kind_by_name(path: &std::path::Path) -> Option<FileKind> {
+    if Languages::is_plain_annotation_file(path) {
+        return Some(FileKind::Plain);
+    }
+    table().by_path(path).map(FileKind::Code)
+}
+
+/// A walker thread's state: its parsers, created on first use.
+pub struct Scanner {
+    parsers: HashMap<usize, Parser>,
+    deadline: Duration,
+}
+
+impl Scanner {
+    pub fn new(deadline: Duration) -> Scanner {
+        Scanner {
+            parsers: HashMap::new(),
+            deadline,
+        }
+    }
+
+    /// Scans one file's content. `kind` is `None` for a file whose name says nothing; its
+    /// `#!` line decides, or it is not scanned.
+    pub fn scan(&mut self, path: &str, bytes: Vec<u8>, kind: Option<FileKind>) -> Option<FileResult> {
+        let kind = match kind {
+            Some(kind) => kind,
+            None => FileKind::Code(table().by_shebang(&bytes)?),
+        };
+        let keys = matches!(kind, FileKind::Code(l) if l.threatspec_keys);
+        if !may_hold_annotation(&bytes, keys) {
+            return None;
+        }
+        let source = Source::new(bytes);
+        let mut result = FileResult {
+            path: path.to_string(),
+            ..FileResult::default()
+        };
+        let (blocks, timed_out) = match kind {
+            FileKind::Plain => (plain_file_blocks(&source), false),
+            FileKind::Code(language) => {
+                let deadline = self.deadline;
+                let parser = self.parser(language)?;
+                let extracted = extract::extract(&source, language, parser, deadline);
+                (extracted.blocks, extracted.timed_out)
+            }
+        };
+        if timed_out {
+            result.diagnostics.push(
+                Diagnostic::new(
+                    Code::ParseTimeout,
+                    Location::new(path, 1, 1),
+                    format!(
+                        "parsing took longer than {} ms; comments were read line by line instead",
+                        self.deadline.as_millis()
+                    ),
+                )
+                .hint("a generated or minified file is better excluded with `--exclude`"),
+            );
+        }
+        let source_line = |line: u32| source.line_text(line);
+        let mut finder = Finder::new(path, &source_line);
+        for block in &blocks {
+            finder.block(block);
+        }
+        result.annotations = finder.found.annotations;
+        result.diagnostics.extend(finder.found.diagnostics);
+        result
+            .annotations
+            .sort_by(|a, b| a.location.cmp(&b.location));
+        result
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Some(result)
+    }
+
+    fn parser(&mut self, language: &Language) -> Option<&mut Parser> {
+        use std::collections::hash_map::Entry;
+        match self.parsers.entry(language.index) {
+            Entry::Occupied(e) => Some(e.into_mut()),
+            Entry::Vacant(e) => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar(&language.grammar)?).ok()?;
+                Some(e.insert(parser))
+            }
+        }
+    }
+}

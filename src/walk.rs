@@ -1,0 +1,297 @@
+//! Walking the tree: the `ignore` crate's parallel walker (`.gitignore` and `.ignore`
+//! honoured, hidden files included), excludes, the size cap, binary sniffing and
+//! symlinks kept inside the root. Each file goes to the thread's [`Scanner`].
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ignore::overrides::OverrideBuilder;
+use ignore::{DirEntry, WalkBuilder, WalkState};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::location::Location;
+use crate::scan::{FileResult, Scanner, kind_by_name};
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub root: PathBuf,
+    /// Gitignore-style globs of paths not to scan.
+    pub excludes: Vec<String>,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub parse_deadline: Duration,
+    /// Files never read (the tool's own outputs).
+    pub skip: Vec<PathBuf>,
+}
+
+impl WalkOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        WalkOptions {
+            root: root.into(),
+            excludes: Vec::new(),
+            threads: 0,
+            max_file_size: 2 * 1024 * 1024,
+            parse_deadline: Duration::from_secs(5),
+            skip: Vec::new(),
+        }
+    }
+}
+
+/// What the walk found: per file results (only files that held something), sorted by path.
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    pub files: Vec<FileResult>,
+    pub files_seen: usize,
+}
+
+/// Errors that stop the walk before it starts.
+#[derive(Debug)]
+pub enum WalkError {
+    Root(PathBuf, std::io::Error),
+    NotADirectory(PathBuf),
+    Exclude(String, String),
+}
+
+impl std::fmt::Display for WalkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WalkError::Root(path, e) => write!(f, "cannot read {}: {e}", path.display()),
+            WalkError::NotADirectory(path) => write!(f, "{} is not a directory", path.display()),
+            WalkError::Exclude(glob, e) => write!(f, "bad --exclude glob `{glob}`: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WalkError {}
+
+/// The bytes read to decide whether a file is binary.
+const SNIFF_LEN: usize = 8 * 1024;
+
+pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
+    let root = &options.root;
+    let meta = std::fs::metadata(root).map_err(|e| WalkError::Root(root.clone(), e))?;
+    if !meta.is_dir() {
+        return Err(WalkError::NotADirectory(root.clone()));
+    }
+    std::fs::read_dir(root).map_err(|e| WalkError::Root(root.clone(), e))?;
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| WalkError::Root(root.clone(), e))?;
+    let skip: Vec<PathBuf> = options
+        .skip
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in &options.excludes {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|e| WalkError::Exclude(glob.clone(), e.to_string()))?;
+    }
+    let overrides = overrides
+        .build()
+        .map_err(|e| WalkError::Exclude(options.excludes.join(" "), e.to_string()))?;
+
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.threads
+    };
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .overrides(overrides)
+        .threads(threads)
+        .filter_entry(|e| e.file_name() != ".git");
+
+    let files = Mutex::new(Vec::new());
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let walker = Walker {
+        root,
+        canonical_root: &canonical_root,
+        skip: &skip,
+        max_file_size: options.max_file_size,
+    };
+    builder.build_parallel().run(|| {
+        let mut scanner = Scanner::new(options.parse_deadline);
+        let walker = &walker;
+        let files = &files;
+        let seen = &seen;
+        Box::new(move |entry| {
+            let result = match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| !t.is_dir()) {
+                        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    walker.visit(&entry, &mut scanner)
+                }
+                Err(e) => walker.walk_error(e),
+            };
+            if let Some(result) = result {
+                files.lock().expect("no panics hold this lock").push(result);
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().expect("no panics hold this lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(WalkResult {
+        files,
+        files_seen: seen.into_inner(),
+    })
+}
+
+struct Walker<'a> {
+    root: &'a Path,
+    canonical_root: &'a Path,
+    skip: &'a [PathBuf],
+    max_file_size: u64,
+}
+
+impl Walker<'_> {
+    fn relative(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        let mut out = String::new();
+        for (i, part) in rel.components().enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.push_str(&part.as_os_str().to_string_lossy());
+        }
+        out
+    }
+
+    fn skipped(&self, path: &Path, message: String, hint: &str) -> Option<FileResult> {
+        let rel = self.relative(path);
+        Some(FileResult {
+            diagnostics: vec![
+                Diagnostic::new(Code::SkippedFile, Location::new(rel.clone(), 1, 1), message)
+                    .hint(hint),
+            ],
+            path: rel,
+            annotations: Vec::new(),
+        })
+    }
+
+    fn walk_error(&self, error: ignore::Error) -> Option<FileResult> {
+        let path = error_path(&error)?;
+        self.skipped(
+            &path,
+            format!("not scanned: {}", io_message(&error)),
+            "check the path's permissions, or exclude it with `--exclude`",
+        )
+    }
+
+    fn visit(&self, entry: &DirEntry, scanner: &mut Scanner) -> Option<FileResult> {
+        let file_type = entry.file_type()?;
+        let path = entry.path();
+        if file_type.is_dir() {
+            return None;
+        }
+        let kind = kind_by_name(path);
+        // A file with an extension that no language claims is never read.
+        if kind.is_none() && path.extension().is_some() {
+            return None;
+        }
+        if file_type.is_symlink() {
+            let target = path.canonicalize().ok()?;
+            if !target.starts_with(self.canonical_root) {
+                return self.skipped(
+                    path,
+                    "symlink points outside the scanned root; not followed".into(),
+                    "scan the target's own tree if it belongs to the model",
+                );
+            }
+            if !target.is_file() {
+                return None;
+            }
+        }
+        if !self.skip.is_empty() {
+            if let Ok(canonical) = path.canonicalize() {
+                if self.skip.contains(&canonical) {
+                    return None;
+                }
+            }
+        }
+        let rel = self.relative(path);
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                return self.skipped(
+                    path,
+                    format!("not scanned: {e}"),
+                    "check the file's permissions, or exclude it with `--exclude`",
+                );
+            }
+        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > self.max_file_size {
+            return self.skipped(
+                path,
+                format!(
+                    "not scanned: {len} bytes is over the {} byte limit",
+                    self.max_file_size
+                ),
+                "raise `--max-file-size`, or exclude generated files with `--exclude`",
+            );
+        }
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        // Read at most one byte past the cap: the file may have grown since `metadata`.
+        if let Err(e) = (&mut file)
+            .take(self.max_file_size + 1)
+            .read_to_end(&mut bytes)
+        {
+            return self.skipped(
+                path,
+                format!("not scanned: {e}"),
+                "check the file's permissions, or exclude it with `--exclude`",
+            );
+        }
+        if bytes.len() as u64 > self.max_file_size {
+            return self.skipped(
+                path,
+                format!(
+                    "not scanned: over the {} byte limit",
+                    self.max_file_size
+                ),
+                "raise `--max-file-size`, or exclude generated files with `--exclude`",
+            );
+        }
+        if memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_LEN)]).is_some() {
+            return None;
+        }
+        scanner.scan(&rel, bytes, kind)
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn io_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_message(err),
+        other => other.to_string(),
+    }
+}
