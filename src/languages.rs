@@ -162,10 +162,10 @@ impl Languages {
         if let Some(&i) = self.by_filename.get(file_name) {
             return Some(&self.all[i]);
         }
-        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            if let Some(&i) = self.by_extension.get(&ext.to_ascii_lowercase()) {
-                return Some(&self.all[i]);
-            }
+        if let Some(ext) = path.extension().and_then(|e| e.to_str())
+            && let Some(&i) = self.by_extension.get(&ext.to_ascii_lowercase())
+        {
+            return Some(&self.all[i]);
         }
         self.all.iter().find(|l| {
             l.prefixes

@@ -23,7 +23,10 @@ use model::{BuildOptions, Model};
 use walk::{WalkError, WalkOptions};
 
 /// Walks the tree and builds its model: the scan as a library call.
-pub fn scan_tree(walk_options: &WalkOptions, build_options: &BuildOptions) -> Result<Model, WalkError> {
+pub fn scan_tree(
+    walk_options: &WalkOptions,
+    build_options: &BuildOptions,
+) -> Result<Model, WalkError> {
     let walked = walk::walk(walk_options)?;
     Ok(model::build(walked.files, build_options))
 }

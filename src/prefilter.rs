@@ -25,9 +25,10 @@ const STEMS: &[&[u8]] = &[
 pub fn may_hold_annotation(bytes: &[u8], reads_threatspec_keys: bool) -> bool {
     for at in memchr::memchr_iter(b'@', bytes) {
         let rest = &bytes[at + 1..];
-        if STEMS.iter().any(|stem| {
-            rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem)
-        }) {
+        if STEMS
+            .iter()
+            .any(|stem| rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem))
+        {
             return true;
         }
     }

@@ -54,7 +54,12 @@ impl Scanner {
 
     /// Scans one file's content. `kind` is `None` for a file whose name says nothing; its
     /// `#!` line decides, or it is not scanned.
-    pub fn scan(&mut self, path: &str, bytes: Vec<u8>, kind: Option<FileKind>) -> Option<FileResult> {
+    pub fn scan(
+        &mut self,
+        path: &str,
+        bytes: Vec<u8>,
+        kind: Option<FileKind>,
+    ) -> Option<FileResult> {
         let kind = match kind {
             Some(kind) => kind,
             None => FileKind::Code(table().by_shebang(&bytes)?),

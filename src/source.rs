@@ -54,7 +54,9 @@ impl Source {
     }
 
     pub fn line_start(&self, line: u32) -> usize {
-        self.line_starts[(line as usize).saturating_sub(1).min(self.line_starts.len() - 1)]
+        self.line_starts[(line as usize)
+            .saturating_sub(1)
+            .min(self.line_starts.len() - 1)]
     }
 
     /// The text of a 1-based line, without its line ending, decoded lossily.

@@ -218,12 +218,11 @@ impl Walker<'_> {
                 return None;
             }
         }
-        if !self.skip.is_empty() {
-            if let Ok(canonical) = path.canonicalize() {
-                if self.skip.contains(&canonical) {
-                    return None;
-                }
-            }
+        if !self.skip.is_empty()
+            && let Ok(canonical) = path.canonicalize()
+            && self.skip.contains(&canonical)
+        {
+            return None;
         }
         let rel = self.relative(path);
         let mut file = match std::fs::File::open(path) {
@@ -262,10 +261,7 @@ impl Walker<'_> {
         if bytes.len() as u64 > self.max_file_size {
             return self.skipped(
                 path,
-                format!(
-                    "not scanned: over the {} byte limit",
-                    self.max_file_size
-                ),
+                format!("not scanned: over the {} byte limit", self.max_file_size),
                 "raise `--max-file-size`, or exclude generated files with `--exclude`",
             );
         }

@@ -266,7 +266,10 @@ mod tests {
                 Tok::Word("(XSS)")
             ]
         );
-        assert_eq!(toks("C# service"), vec![Tok::Word("C#"), Tok::Word("service")]);
+        assert_eq!(
+            toks("C# service"),
+            vec![Tok::Word("C#"), Tok::Word("service")]
+        );
     }
 
     #[test]

@@ -208,10 +208,10 @@ impl<'a> Finder<'a> {
 
 /// The text of a `-- "..."` continuation (quotes and escapes removed).
 fn description_text(rest: &str) -> String {
-    if rest.starts_with('"') {
-        if let Some((text, _)) = lexer::read_quoted(rest) {
-            return text;
-        }
+    if rest.starts_with('"')
+        && let Some((text, _)) = lexer::read_quoted(rest)
+    {
+        return text;
     }
     rest.to_string()
 }

@@ -114,8 +114,7 @@ pub fn find_description_delimiter(s: &str) -> Option<usize> {
             b'-' if !bracket
                 && b.get(i + 1) == Some(&b'-')
                 && (i == 0 || b[i - 1].is_ascii_whitespace())
-                && b
-                    .get(i + 2)
+                && b.get(i + 2)
                     .is_none_or(|c| c.is_ascii_whitespace() || *c == b'"') =>
             {
                 return Some(i);
@@ -176,9 +175,7 @@ impl<'a> LineParser<'a> {
                 .any(|t| matches!(t.tok, Tok::Bracket(_)));
             match &tokens[end - 1].tok {
                 Tok::Bracket(text) => brackets.push(*text),
-                Tok::Word(w)
-                    if is_known_ref(w) || after_id_or_bracket || has_bracket_before =>
-                {
+                Tok::Word(w) if is_known_ref(w) || after_id_or_bracket || has_bracket_before => {
                     refs.push(w.to_string())
                 }
                 _ => break,
@@ -341,7 +338,10 @@ impl<'a> LineParser<'a> {
                 if m.is_reference {
                     return Err(err(
                         format!("`@{role}` declares a {role}: it needs a name"),
-                        format!("write `@{role} Name (#{})`", m.id.as_deref().unwrap_or("id")),
+                        format!(
+                            "write `@{role} Name (#{})`",
+                            m.id.as_deref().unwrap_or("id")
+                        ),
                         t[0].start,
                     ));
                 }
@@ -480,7 +480,9 @@ impl<'a> LineParser<'a> {
         // A flow's own id is a `(#id)` at the very end.
         let (t, id) = match t.split_last() {
             Some((last, rest)) if matches!(last.tok, Tok::IdDef(_)) && !rest.is_empty() => {
-                let Tok::IdDef(id) = last.tok else { unreachable!() };
+                let Tok::IdDef(id) = last.tok else {
+                    unreachable!()
+                };
                 (rest, Some(id.to_string()))
             }
             _ => (t, None),
@@ -505,7 +507,10 @@ impl<'a> LineParser<'a> {
             let mech = mechanism_at(last_arrow + 1);
             let mut endpoints = Vec::new();
             let mut from = 0;
-            for &a in arrows.iter().chain(std::iter::once(&mech.unwrap_or(t.len()))) {
+            for &a in arrows
+                .iter()
+                .chain(std::iter::once(&mech.unwrap_or(t.len())))
+            {
                 let at = t.get(a).map_or(head_end, |tok| tok.start);
                 endpoints.push(self.mention(&t[from..a], "flow endpoint", at)?);
                 from = a + 1;
@@ -518,8 +523,11 @@ impl<'a> LineParser<'a> {
             let mech = mechanism_at(i + 1);
             let source = self.mention(&t[..i], "source component", t[i].start)?;
             let at = t.get(i + 1).map_or(head_end, |tok| tok.start);
-            let destination =
-                self.mention(&t[i + 1..mech.unwrap_or(t.len())], "destination component", at)?;
+            let destination = self.mention(
+                &t[i + 1..mech.unwrap_or(t.len())],
+                "destination component",
+                at,
+            )?;
             (vec![source, destination], two_way, mech)
         };
         let mechanism = self.details(t, mech, head_end)?;
@@ -580,13 +588,12 @@ impl<'a> LineParser<'a> {
         let mut rest = t;
         // A trailing `(#id)` is the boundary's, not the last side's.
         let mut id = None;
-        if let Some((last, init)) = rest.split_last() {
-            if let Tok::IdDef(i) = last.tok {
-                if find_keyword(init, 0, &["and", "|", ","]).is_some() {
-                    id = Some(i.to_string());
-                    rest = init;
-                }
-            }
+        if let Some((last, init)) = rest.split_last()
+            && let Tok::IdDef(i) = last.tok
+            && find_keyword(init, 0, &["and", "|", ","]).is_some()
+        {
+            id = Some(i.to_string());
+            rest = init;
         }
         let sides = if let Some(k) = find_keyword(rest, 0, &["between", "around", "from"]) {
             name_tokens = &rest[..k];
@@ -595,25 +602,30 @@ impl<'a> LineParser<'a> {
             let body_at = body.first().map_or(head_end, |tok| tok.start);
             if keyword.is_keyword("around") {
                 let mut members = Vec::new();
-                for part in body.split(|tok| matches!(tok.tok, Tok::Comma) || tok.is_keyword("and")) {
+                for part in body.split(|tok| matches!(tok.tok, Tok::Comma) || tok.is_keyword("and"))
+                {
                     let at = part.first().map_or(body_at, |tok| tok.start);
                     members.push(self.mention(part, "zone member", at)?);
                 }
                 BoundarySides::Around(members)
             } else {
-                let sep = if keyword.is_keyword("from") { "to" } else { "and" };
+                let sep = if keyword.is_keyword("from") {
+                    "to"
+                } else {
+                    "and"
+                };
                 let i = find_keyword(body, 0, &[sep, "|"])
                     .ok_or_else(|| self.missing_keyword(Verb::Boundary, sep, head_end))?;
                 let a = self.mention(&body[..i], "boundary side", body[i].start)?;
                 let at = body.get(i + 1).map_or(head_end, |tok| tok.start);
                 let b = self.mention(&body[i + 1..], "boundary side", at)?;
-                BoundarySides::Between(a, b)
+                BoundarySides::Between(Box::new((a, b)))
             }
         } else if let Some(i) = find_keyword(rest, 0, &["and", "|"]) {
             let a = self.mention(&rest[..i], "boundary side", rest[i].start)?;
             let at = rest.get(i + 1).map_or(head_end, |tok| tok.start);
             let b = self.mention(&rest[i + 1..], "boundary side", at)?;
-            BoundarySides::Between(a, b)
+            BoundarySides::Between(Box::new((a, b)))
         } else {
             return Err(self.missing_keyword(Verb::Boundary, "between", head_end));
         };
@@ -642,7 +654,12 @@ impl<'a> LineParser<'a> {
         Ok(Form::Boundary { name, id, sides })
     }
 
-    fn review(&mut self, t: &[Token], head_end: usize, has_description: bool) -> Result<Form, ParseError> {
+    fn review(
+        &mut self,
+        t: &[Token],
+        head_end: usize,
+        has_description: bool,
+    ) -> Result<Form, ParseError> {
         let Some(first) = t.first() else {
             return Err(err(
                 "missing component",

@@ -90,7 +90,9 @@ pub fn is_known_ref(word: &str) -> bool {
     match prefix.to_ascii_lowercase().as_str() {
         "cwe" => digits_after("CWE-"),
         "capec" => digits_after("CAPEC-"),
-        "cve" => upper.starts_with("CVE-") || upper.chars().next().is_some_and(|c| c.is_ascii_digit()),
+        "cve" => {
+            upper.starts_with("CVE-") || upper.chars().next().is_some_and(|c| c.is_ascii_digit())
+        }
         "attack" => {
             let v = upper.as_bytes();
             v.len() > 1 && v[0] == b'T' && (v[1].is_ascii_digit() || v[1] == b'A')

@@ -89,9 +89,15 @@ impl Verb {
             Verb::Mitigates => "@mitigates <component> against <threat> [with <control>]",
             Verb::Exposes => "@exposes <component> to <threat> [with <details>] [severity]",
             Verb::Accepts => "@accepts <threat> to <component> [with <details>]",
-            Verb::Transfers => "@transfers <threat> from <component> to <component> [with <details>]",
-            Verb::Connects => "@connects <a> to <b> [with <details>]  or  @flows <a> -> <b> [via <mechanism>]",
-            Verb::Boundary => "@boundary [<name>] [(#id)] between <a> and <b>  or  ... around <path>, <path>",
+            Verb::Transfers => {
+                "@transfers <threat> from <component> to <component> [with <details>]"
+            }
+            Verb::Connects => {
+                "@connects <a> to <b> [with <details>]  or  @flows <a> -> <b> [via <mechanism>]"
+            }
+            Verb::Boundary => {
+                "@boundary [<name>] [(#id)] between <a> and <b>  or  ... around <path>, <path>"
+            }
             Verb::Handles => "@handles <pii|phi|financial|secrets|internal|public> on <component>",
             Verb::Review => "@review <component> <details>",
             Verb::Tests => "@tests <control> for <component>",
@@ -277,7 +283,7 @@ impl Mention {
 /// The two sides of a `@boundary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BoundarySides {
-    Between(Mention, Mention),
+    Between(Box<(Mention, Mention)>),
     Around(Vec<Mention>),
 }
 

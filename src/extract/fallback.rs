@@ -22,7 +22,13 @@ pub fn line_comment_blocks(source: &Source, language: &Language) -> Vec<CommentB
         if let Some((block_start, close)) = open_block {
             if let Some(i) = memchr::memmem::find(line, close.as_bytes()) {
                 let stop = start + i + close.len();
-                comment_lines(source, block_start, stop, Delimiters::Comment(language), &mut current);
+                comment_lines(
+                    source,
+                    block_start,
+                    stop,
+                    Delimiters::Comment(language),
+                    &mut current,
+                );
                 blocks.push(std::mem::take(&mut current));
                 open_block = None;
             }
@@ -39,7 +45,13 @@ pub fn line_comment_blocks(source: &Source, language: &Language) -> Vec<CommentB
             match memchr::memmem::find(after, close.as_bytes()) {
                 Some(i) => {
                     let stop = block_start + open.len() + i + close.len();
-                    comment_lines(source, block_start, stop, Delimiters::Comment(language), &mut current);
+                    comment_lines(
+                        source,
+                        block_start,
+                        stop,
+                        Delimiters::Comment(language),
+                        &mut current,
+                    );
                     blocks.push(std::mem::take(&mut current));
                 }
                 None => open_block = Some((block_start, close.as_str())),
@@ -49,14 +61,26 @@ pub fn line_comment_blocks(source: &Source, language: &Language) -> Vec<CommentB
             .iter()
             .any(|m| text.starts_with(m.as_bytes()))
         {
-            comment_lines(source, start + indent, end, Delimiters::Comment(language), &mut current);
+            comment_lines(
+                source,
+                start + indent,
+                end,
+                Delimiters::Comment(language),
+                &mut current,
+            );
         } else if !current.is_empty() {
             blocks.push(std::mem::take(&mut current));
         }
         start = end + 1;
     }
     if let Some((block_start, _)) = open_block {
-        comment_lines(source, block_start, bytes.len(), Delimiters::Comment(language), &mut current);
+        comment_lines(
+            source,
+            block_start,
+            bytes.len(),
+            Delimiters::Comment(language),
+            &mut current,
+        );
     }
     if !current.is_empty() {
         blocks.push(current);

@@ -18,11 +18,10 @@ pub fn threatspec_key_blocks(source: &Source, root: Node) -> Vec<CommentBlock> {
         if let (Some(key), Some(value)) = (
             node.child_by_field_name("key"),
             node.child_by_field_name("value"),
-        ) {
-            if scalar_text(source, key).as_deref() == Some(KEY) {
-                annotations_in(source, value, &mut blocks);
-                continue;
-            }
+        ) && scalar_text(source, key).as_deref() == Some(KEY)
+        {
+            annotations_in(source, value, &mut blocks);
+            continue;
         }
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
@@ -116,5 +115,9 @@ fn string_span(source: &Source, node: Node) -> Option<(usize, usize)> {
 
 fn scalar_text(source: &Source, node: Node) -> Option<String> {
     let (start, end) = string_span(source, node)?;
-    Some(String::from_utf8_lossy(&source.bytes[start..end]).trim().to_string())
+    Some(
+        String::from_utf8_lossy(&source.bytes[start..end])
+            .trim()
+            .to_string(),
+    )
 }

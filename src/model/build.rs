@@ -72,7 +72,9 @@ fn mentions(annotation: &Annotation) -> Vec<(Role, &Mention)> {
             endpoints.iter().map(|e| (Role::Component, e)).collect()
         }
         Form::Boundary { sides, .. } => match sides {
-            BoundarySides::Between(a, b) => vec![(Role::Component, a), (Role::Component, b)],
+            BoundarySides::Between(sides) => {
+                vec![(Role::Component, &sides.0), (Role::Component, &sides.1)]
+            }
             BoundarySides::Around(members) => {
                 members.iter().map(|m| (Role::Component, m)).collect()
             }
@@ -231,10 +233,10 @@ impl Builder {
                     self.set_layer(i, layer, a, m);
                 }
             }
-            if let Form::Handles { classes, target } = &a.form {
-                if let Some(i) = self.find(Role::Component, target) {
-                    self.tree.nodes[i].data.extend(classes.iter().cloned());
-                }
+            if let Form::Handles { classes, target } = &a.form
+                && let Some(i) = self.find(Role::Component, target)
+            {
+                self.tree.nodes[i].data.extend(classes.iter().cloned());
             }
         }
     }
@@ -316,10 +318,10 @@ impl Builder {
             return (id, TargetKind::Component);
         }
         let raw = m.id.clone().or(m.name.clone()).unwrap_or_default();
-        if role == Role::Target {
-            if let Some(&f) = self.flow_ids.get(&id_key(&raw)) {
-                return (self.flows[f].id.clone(), TargetKind::Flow);
-            }
+        if role == Role::Target
+            && let Some(&f) = self.flow_ids.get(&id_key(&raw))
+        {
+            return (self.flows[f].id.clone(), TargetKind::Flow);
         }
         if m.id.is_some() {
             let (kind, suggestion) = match role {
@@ -363,7 +365,11 @@ impl Builder {
                     if self.controls.find_id(&control).is_some() && !controls.contains(&control) {
                         controls.push(control);
                     }
-                } else if let Some(i) = part.name.as_deref().and_then(|n| self.controls.find_name(n)) {
+                } else if let Some(i) = part
+                    .name
+                    .as_deref()
+                    .and_then(|n| self.controls.find_name(n))
+                {
                     let control = self.controls.entries[i].id.clone();
                     if !controls.contains(&control) {
                         controls.push(control);
@@ -454,19 +460,22 @@ impl Builder {
                 .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()));
             // Qualifiers and fields that belong to threats, wherever mentioned.
             for (role, mention) in mentions(a) {
-                if role == Role::Threat {
-                    if let Some(i) = self.find(Role::Threat, mention) {
-                        threat_fields
-                            .entry(i)
-                            .or_default()
-                            .mention(&mention.qualifiers);
-                    }
+                if role == Role::Threat
+                    && let Some(i) = self.find(Role::Threat, mention)
+                {
+                    threat_fields
+                        .entry(i)
+                        .or_default()
+                        .mention(&mention.qualifiers);
                 }
             }
             match &a.form {
                 Form::Threat { threat } => {
                     if let Some(i) = self.find(Role::Threat, threat) {
-                        threat_fields.entry(i).or_default().declaration(a, &threat.qualifiers);
+                        threat_fields
+                            .entry(i)
+                            .or_default()
+                            .declaration(a, &threat.qualifiers);
                     }
                 }
                 Form::Control { control } => {
@@ -492,7 +501,9 @@ impl Builder {
                 } => {
                     let (target, target_kind) = self.resolve(a, Role::Target, target);
                     let threat = self.resolve(a, Role::Threat, threat).0;
-                    let control = control.as_ref().map(|c| self.resolve(a, Role::Control, c).0);
+                    let control = control
+                        .as_ref()
+                        .map(|c| self.resolve(a, Role::Control, c).0);
                     m.mitigations.push(Mitigation {
                         target,
                         target_kind,
@@ -562,7 +573,9 @@ impl Builder {
                 Form::Connects { .. } => {}
                 Form::Boundary { name, id, sides } => {
                     let (kind, members) = match sides {
-                        BoundarySides::Between(x, y) => (BoundaryKind::Between, vec![x, y]),
+                        BoundarySides::Between(sides) => {
+                            (BoundaryKind::Between, vec![&sides.0, &sides.1])
+                        }
                         BoundarySides::Around(list) => {
                             (BoundaryKind::Around, list.iter().collect())
                         }
@@ -657,7 +670,9 @@ impl Builder {
         for (i, node) in nodes.iter().enumerate() {
             let (layer, layer_source) = self.layer_of(i, &options.layer_keywords);
             let zone = zone_of(&node.key, &zone_prefixes, options.implicit_zones, |key| {
-                self.tree.find_id(key).map(|j| self.tree.nodes[j].id().to_string())
+                self.tree
+                    .find_id(key)
+                    .map(|j| self.tree.nodes[j].id().to_string())
             });
             components.push(Component {
                 id: node.id().to_string(),
@@ -705,7 +720,8 @@ impl Builder {
         m.components.sort_by(|a, b| a.id.cmp(&b.id));
         m.threats.sort_by(|a, b| a.id.cmp(&b.id));
         m.controls.sort_by(|a, b| a.id.cmp(&b.id));
-        m.flows.sort_by(|a, b| a.site.cmp(&b.site).then_with(|| a.id.cmp(&b.id)));
+        m.flows
+            .sort_by(|a, b| a.site.cmp(&b.site).then_with(|| a.id.cmp(&b.id)));
         m.boundaries.sort_by(|a, b| a.site.cmp(&b.site));
         m
     }
@@ -751,7 +767,8 @@ fn zone_of(
 fn properties(q: &Qualifiers, a: &Annotation) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (k, v) in q.values.iter().chain(a.qualifiers.values.iter()) {
-        out.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+        out.entry(k.clone())
+            .or_insert_with(|| Value::String(v.clone()));
     }
     let tags: Vec<Value> = q
         .tags
@@ -859,10 +876,7 @@ impl ThreatFields {
         t.name = e.name.clone();
         t.declared = e.declared.is_some();
         t.site = e.site().clone();
-        t.severity = t
-            .severity
-            .or(self.mention_severity)
-            .or(self.first_exposure);
+        t.severity = t.severity.or(self.mention_severity).or(self.first_exposure);
         for s in self.mention_stride {
             if !t.stride.contains(&s) {
                 t.stride.push(s);

@@ -8,7 +8,11 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.nfkc().flat_map(char::to_lowercase) {
-        let c = if c.is_whitespace() || c == '-' { '_' } else { c };
+        let c = if c.is_whitespace() || c == '-' {
+            '_'
+        } else {
+            c
+        };
         if c == '_' {
             if !out.is_empty() && !out.ends_with('_') {
                 out.push('_');
@@ -49,7 +53,10 @@ mod tests {
         assert_eq!(normalize("SQL Injection"), "sql_injection");
         assert_eq!(normalize("sql-injection"), "sql_injection");
         assert_eq!(normalize("SQL_INJECTION"), "sql_injection");
-        assert_eq!(normalize("  Cross-site  Scripting (XSS) "), "cross_site_scripting_xss");
+        assert_eq!(
+            normalize("  Cross-site  Scripting (XSS) "),
+            "cross_site_scripting_xss"
+        );
         assert_eq!(normalize("ﬁle—store"), "filestore");
         assert_eq!(normalize("__a__b__"), "a_b");
         assert_eq!(id_key("PRNG"), "prng");
