@@ -313,7 +313,7 @@ impl Builder {
             let id = match role {
                 Role::Threat => self.threats.entries[i].id.clone(),
                 Role::Control => self.controls.entries[i].id.clone(),
-                Role::Component | Role::Target => self.tree.nodes[i].id().to_string(),
+                Role::Component | Role::Target => self.tree.id_of(i),
             };
             return (id, TargetKind::Component);
         }
@@ -330,10 +330,15 @@ impl Builder {
                 Role::Component => ("component", self.tree.suggest(&raw)),
                 Role::Target => {
                     let flows = self.flows.iter().map(|f| f.id.as_str());
-                    let nodes = self.tree.nodes.iter().map(|n| n.id());
+                    let nodes: Vec<String> = (0..self.tree.nodes.len())
+                        .map(|i| self.tree.id_of(i))
+                        .collect();
                     (
                         "component or flow",
-                        super::registry::closest(&raw, nodes.chain(flows)),
+                        super::registry::closest(
+                            &raw,
+                            nodes.iter().map(String::as_str).chain(flows),
+                        ),
                     )
                 }
             };
@@ -643,7 +648,7 @@ impl Builder {
             .tree
             .find_name(&name)
             .or_else(|| self.tree.by_name_or_create(&name, site));
-        let target = node.map_or(name, |i| self.tree.nodes[i].id().to_string());
+        let target = node.map_or(name, |i| self.tree.id_of(i));
         (target, (!details.is_empty()).then_some(details))
     }
 
@@ -654,12 +659,38 @@ impl Builder {
         mut threat_fields: HashMap<usize, ThreatFields>,
         mut control_fields: HashMap<usize, ControlFields>,
     ) -> Model {
-        // Zones declared by `@boundary ... around`.
+        for (owner, path_owner) in self.tree.id_path_clashes() {
+            let (o, p) = (&self.tree.nodes[owner], &self.tree.nodes[path_owner]);
+            let id = o.explicit_id.clone().unwrap_or_default();
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::Conflict,
+                    o.site().location.clone(),
+                    format!(
+                        "`#{id}` of `{}` is also the path of component `{}`, shown as `path:{}`",
+                        o.segments.join(":"),
+                        p.segments.join(":"),
+                        p.key
+                    ),
+                )
+                .hint("choose an id that is not another component's path")
+                .text(o.site().text.clone()),
+            );
+        }
+        let ids: Vec<String> = (0..self.tree.nodes.len())
+            .map(|i| self.tree.id_of(i))
+            .collect();
+        let node_of: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        // Zones declared by `@boundary ... around`: path prefix -> zone id.
         let mut zone_prefixes: Vec<(String, String)> = Vec::new();
         for b in &m.boundaries {
             if b.kind == BoundaryKind::Around {
                 for c in &b.components {
-                    if let Some(i) = self.tree.find_id(c) {
+                    if let Some(&i) = node_of.get(c.as_str()) {
                         zone_prefixes.push((self.tree.nodes[i].key.clone(), b.id.clone()));
                     }
                 }
@@ -669,16 +700,19 @@ impl Builder {
         let mut components: Vec<Component> = Vec::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
             let (layer, layer_source) = self.layer_of(i, &options.layer_keywords);
-            let zone = zone_of(&node.key, &zone_prefixes, options.implicit_zones, |key| {
-                self.tree
-                    .find_id(key)
-                    .map(|j| self.tree.nodes[j].id().to_string())
+            let top = self.tree.ancestors(i).last().unwrap_or(i);
+            let zone = zone_of(&node.key, &zone_prefixes).unwrap_or_else(|| {
+                if options.implicit_zones {
+                    ids[top].clone()
+                } else {
+                    "default".into()
+                }
             });
             components.push(Component {
-                id: node.id().to_string(),
+                id: ids[i].clone(),
                 name: node.segments.last().cloned().unwrap_or_default(),
                 path: node.segments.clone(),
-                parent: node.parent.map(|p| nodes[p].id().to_string()),
+                parent: node.parent.map(|p| ids[p].clone()),
                 layer,
                 layer_source,
                 zone,
@@ -720,8 +754,7 @@ impl Builder {
         m.components.sort_by(|a, b| a.id.cmp(&b.id));
         m.threats.sort_by(|a, b| a.id.cmp(&b.id));
         m.controls.sort_by(|a, b| a.id.cmp(&b.id));
-        m.flows
-            .sort_by(|a, b| a.site.cmp(&b.site).then_with(|| a.id.cmp(&b.id)));
+        m.flows.sort_by(|a, b| a.site.cmp(&b.site));
         m.boundaries.sort_by(|a, b| a.site.cmp(&b.site));
         m
     }
@@ -741,26 +774,18 @@ impl Builder {
     }
 }
 
-/// A component's zone: the declared zone of its longest member prefix, else its top-level
-/// component (implicit zones), else `default`.
-fn zone_of(
-    key: &str,
-    zones: &[(String, String)],
-    implicit: bool,
-    top_level_id: impl Fn(&str) -> Option<String>,
-) -> String {
-    let declared = zones
+/// The zone declared (`@boundary ... around`) for the longest path prefix of `key`.
+fn zone_of(key: &str, zones: &[(String, String)]) -> Option<String> {
+    zones
         .iter()
-        .filter(|(prefix, _)| key == prefix || key.starts_with(&format!("{prefix}.")))
-        .max_by_key(|(prefix, _)| prefix.len());
-    if let Some((_, zone)) = declared {
-        return zone.clone();
-    }
-    if implicit {
-        let top = key.split('.').next().unwrap_or(key);
-        return top_level_id(top).unwrap_or_else(|| top.to_string());
-    }
-    "default".into()
+        .filter(|(prefix, _)| {
+            key == prefix
+                || key
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, zone)| zone.clone())
 }
 
 /// Qualifier values, tags and YAML keys of an annotation, as free-form properties.

@@ -23,10 +23,6 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn id(&self) -> &str {
-        self.explicit_id.as_deref().unwrap_or(&self.key)
-    }
-
     pub fn site(&self) -> &Site {
         self.declared.as_ref().unwrap_or(&self.first)
     }
@@ -154,7 +150,36 @@ impl Tree {
     }
 
     pub fn suggest(&self, id: &str) -> Option<String> {
-        closest(id, self.nodes.iter().map(|n| n.id()))
+        let ids: Vec<String> = (0..self.nodes.len()).map(|i| self.id_of(i)).collect();
+        closest(id, ids.iter().map(String::as_str))
+    }
+
+    /// The id a node is shown and referenced by: its explicit id, else its path key. A
+    /// path key that another component took as its explicit id (`Web:App (#web)` next
+    /// to the implicit `Web`) is shown as `path:<key>` so ids stay unique.
+    pub fn id_of(&self, node: usize) -> String {
+        let n = &self.nodes[node];
+        if let Some(id) = &n.explicit_id {
+            return id.clone();
+        }
+        match self.by_id.get(&n.key) {
+            Some(&other) if other != node => format!("path:{}", n.key),
+            _ => n.key.clone(),
+        }
+    }
+
+    /// Nodes whose explicit id is another node's path key, with that other node.
+    pub fn id_path_clashes(&self) -> Vec<(usize, usize)> {
+        let mut clashes: Vec<(usize, usize)> = self
+            .by_id
+            .iter()
+            .filter_map(|(key, &owner)| {
+                let path_owner = *self.by_key.get(key)?;
+                (path_owner != owner).then_some((owner, path_owner))
+            })
+            .collect();
+        clashes.sort();
+        clashes
     }
 
     /// Ancestors of a node, nearest first.
