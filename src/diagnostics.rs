@@ -24,6 +24,8 @@ pub enum Code {
     ParseTimeout,
     /// Two declarations disagree (e.g. two different layers for one component).
     Conflict,
+    /// A baseline entry that matches no current finding.
+    BaselineOrphan,
 }
 
 impl Code {
@@ -37,6 +39,7 @@ impl Code {
             Code::SkippedFile => "skipped-file",
             Code::ParseTimeout => "parse-timeout",
             Code::Conflict => "conflict",
+            Code::BaselineOrphan => "baseline-orphan",
         }
     }
 
@@ -46,9 +49,11 @@ impl Code {
             | Code::DanglingReference
             | Code::DuplicateId
             | Code::InvalidYaml => Level::Error,
-            Code::ProseLike | Code::SkippedFile | Code::ParseTimeout | Code::Conflict => {
-                Level::Warning
-            }
+            Code::ProseLike
+            | Code::SkippedFile
+            | Code::ParseTimeout
+            | Code::Conflict
+            | Code::BaselineOrphan => Level::Warning,
         }
     }
 }
@@ -110,6 +115,14 @@ impl Diagnostic {
         self
     }
 
+    /// Stable across edits that move lines: the code, the file and the offending text.
+    pub fn fingerprint(&self) -> String {
+        crate::analysis::fingerprint::fingerprint(
+            self.code.as_str(),
+            &[&self.location.file, self.text.trim()],
+        )
+    }
+
     /// The sort order of diagnostics in every output.
     pub fn sort_key(&self) -> (&Location, Code, &str) {
         (&self.location, self.code, &self.message)
@@ -155,7 +168,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
                 group = group.element(
                     annotate_snippets::Origin::path(file)
                         .line(d.location.line as usize)
-                        .char_column(d.location.column.saturating_sub(1) as usize),
+                        .char_column(d.location.column as usize),
                 );
             }
         }

@@ -5,8 +5,11 @@
 //! tree-sitter → [`annotation`] lines → [`model`] → outputs. Each stage takes plain data
 //! and gives plain data, so each is tested alone.
 
+pub mod analysis;
 pub mod annotation;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod escape;
 pub mod extract;
@@ -19,14 +22,26 @@ pub mod scan;
 pub mod source;
 pub mod walk;
 
+use analysis::AnalysisOptions;
 use model::{BuildOptions, Model};
 use walk::{WalkError, WalkOptions};
 
-/// Walks the tree and builds its model: the scan as a library call.
+/// Walks the tree, builds its model and runs the rules with default options.
 pub fn scan_tree(
     walk_options: &WalkOptions,
     build_options: &BuildOptions,
 ) -> Result<Model, WalkError> {
+    scan_tree_with(walk_options, build_options, &AnalysisOptions::default())
+}
+
+/// Walks the tree, builds its model and runs the rules.
+pub fn scan_tree_with(
+    walk_options: &WalkOptions,
+    build_options: &BuildOptions,
+    analysis_options: &AnalysisOptions,
+) -> Result<Model, WalkError> {
     let walked = walk::walk(walk_options)?;
-    Ok(model::build(walked.files, build_options))
+    let mut model = model::build(walked.files, build_options);
+    model.findings = analysis::analyse(&model, analysis_options);
+    Ok(model)
 }

@@ -18,6 +18,8 @@ use crate::scan::{FileResult, Scanner, kind_by_name};
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub root: PathBuf,
+    /// Sub-paths of the root to scan, relative to it (all of it when empty).
+    pub paths: Vec<PathBuf>,
     /// Gitignore-style globs of paths not to scan.
     pub excludes: Vec<String>,
     /// Worker threads; 0 means one per core.
@@ -32,6 +34,7 @@ impl WalkOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         WalkOptions {
             root: root.into(),
+            paths: Vec::new(),
             excludes: Vec::new(),
             threads: 0,
             max_file_size: 2 * 1024 * 1024,
@@ -102,7 +105,21 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
     } else {
         options.threads
     };
-    let mut builder = WalkBuilder::new(root);
+    let mut starts = options.paths.iter().map(|p| root.join(p));
+    let mut builder = match starts.next() {
+        Some(first) => {
+            let mut b = WalkBuilder::new(first);
+            for p in starts {
+                b.add(p);
+            }
+            b
+        }
+        None => WalkBuilder::new(root),
+    };
+    for p in &options.paths {
+        let full = root.join(p);
+        std::fs::metadata(&full).map_err(|e| WalkError::Root(full.clone(), e))?;
+    }
     builder
         .hidden(false)
         .parents(true)

@@ -1,5 +1,8 @@
 //! The command line: argument definitions (clap derive) and one module per subcommand.
 
+mod baseline;
+mod check;
+mod explain;
 mod scan;
 
 use std::io::{IsTerminal, Write};
@@ -16,19 +19,29 @@ use crate::walk::WalkOptions;
     version,
     about = "Security annotations in code comments, turned into a CCCS-layered threat model and a CI gate"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// With no subcommand, `threatline [PATH]` runs `check`.
+    #[command(flatten)]
+    check: check::CheckArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Check a tree: report findings and fail on those at or above --fail-on (the CI gate).
+    Check(check::CheckArgs),
     /// Read every annotation of a tree and write the model (JSON or YAML).
     Scan(scan::ScanArgs),
+    /// Record the current findings in a baseline file for `check --baseline`.
+    Baseline(baseline::BaselineArgs),
+    /// Explain a finding or diagnostic code.
+    Explain(explain::ExplainArgs),
 }
 
 /// Options of every command that walks a tree.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct WalkArgs {
     /// The root of the tree to scan.
     #[arg(default_value = ".")]
@@ -47,8 +60,9 @@ pub struct WalkArgs {
     pub color: ColorChoice,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
@@ -105,7 +119,11 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Scan(args) => scan::run(&args),
+        None => check::run(&cli.check),
+        Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args),
+        Some(Command::Baseline(args)) => baseline::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

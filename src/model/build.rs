@@ -91,6 +91,7 @@ fn site(annotation: &Annotation) -> Site {
     Site {
         location: annotation.location.clone(),
         text: annotation.text.clone(),
+        source_line: annotation.source_line.clone(),
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Site {
     #[serde(flatten)]
     pub location: Location,
     pub text: String,
+    /// The whole source line, for people; not part of the JSON.
+    #[serde(skip)]
+    pub source_line: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -221,6 +224,6 @@ pub struct Model {
     pub boundaries: Vec<Boundary>,
     pub reviews: Vec<Review>,
     pub tests: Vec<Test>,
-    pub findings: Vec<serde_json::Value>,
+    pub findings: Vec<crate::analysis::Finding>,
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -1,3 +1,5 @@
 //! Output formats, one file each; all escaping for a format lives in that format's file.
 
 pub mod data;
+pub mod sarif;
+pub mod text;

@@ -1,0 +1,118 @@
+//! Findings (SPEC §5): one rule per file under `rules/`, each documented in its own doc
+//! comment, which `threatline explain CODE` prints and `docs/rules.md` is built from.
+
+pub mod fingerprint;
+pub mod graph;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::annotation::{Layer, Severity};
+use crate::model::{Model, Site};
+use graph::ModelGraph;
+
+/// A related place: the ends of a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub message: String,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Stable across edits that move code: built from the code and the ids involved.
+    pub fingerprint: String,
+    /// The CCCS layer the finding belongs to, where it concerns a component or a flow.
+    pub layer: Option<Layer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threat: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    /// Trust boundaries crossed (unprotected-crossing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundaries_crossed: Option<usize>,
+    /// The fix, written as the annotation to add.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+impl Finding {
+    /// A finding at `site` with the rest left empty.
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        message: String,
+        ids: &[&str],
+        site: &Site,
+    ) -> Finding {
+        Finding {
+            code,
+            severity,
+            message,
+            fingerprint: fingerprint::fingerprint(code, ids),
+            layer: None,
+            component: None,
+            threat: None,
+            control: None,
+            flow: None,
+            boundaries_crossed: None,
+            fix: None,
+            related: Vec::new(),
+            site: site.clone(),
+        }
+    }
+}
+
+/// Severity overrides per finding code (`off` drops the code).
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    pub severity: BTreeMap<String, Option<Severity>>,
+}
+
+/// Everything the rules look at.
+pub struct Context<'m> {
+    pub model: &'m Model,
+    pub graph: ModelGraph<'m>,
+}
+
+/// Runs every rule over the model; findings come out sorted by location, then code.
+pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
+    let ctx = Context {
+        model,
+        graph: ModelGraph::new(model),
+    };
+    let mut findings = Vec::new();
+    for rule in rules::ALL {
+        let override_ = options.severity.get(rule.code);
+        if override_ == Some(&None) {
+            continue;
+        }
+        let mut found = (rule.check)(&ctx);
+        if let Some(Some(severity)) = override_ {
+            for f in &mut found {
+                f.severity = *severity;
+            }
+        }
+        findings.extend(found);
+    }
+    findings.sort_by(|a, b| {
+        (&a.site.location, a.code, &a.fingerprint).cmp(&(&b.site.location, b.code, &b.fingerprint))
+    });
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    findings
+}

@@ -1,0 +1,219 @@
+//! Documentation of the diagnostic codes: problems with the annotations themselves,
+//! reported with `file:line:col`, the offending text and a hint.
+
+use super::{DiagnosticDoc, documented};
+
+documented! {
+    /// ## What it means
+    ///
+    /// A line starts with an annotation verb and carries its structure (a `#ref`, a ` -- `
+    /// description, or a keyword of the verb's form such as `against` for `@mitigates`),
+    /// but does not parse: a part is missing, a bracket or `(#id` is not closed, a
+    /// description's quote is not closed.
+    ///
+    /// ## Why it matters
+    ///
+    /// A malformed line adds nothing to the model, so the mitigation or exposure it meant
+    /// to record is silently missing. It is an error: `check` fails on it.
+    ///
+    /// ## Fix
+    ///
+    /// Follow the hint, which shows the verb's form, e.g. `@mitigates <component> against
+    /// <threat> [with <control>]`.
+    pub struct MalformedAnnotation;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// A `#id` names nothing: no threat, control, component (or flow, where one can stand)
+    /// declares that id, and no name normalises to it.
+    ///
+    /// ## Why it matters
+    ///
+    /// Usually a typo (`#sqlli` for `#sqli`): the relation points nowhere, and an exposure
+    /// or mitigation that should join up does not. The annotation stays in the model with
+    /// the unresolved id; the error makes `check` fail until it is fixed.
+    ///
+    /// ## Fix
+    ///
+    /// Take the "did you mean" suggestion, or declare the entity: `@threat SQL injection
+    /// (#sqli)`.
+    pub struct DanglingReference;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// One id is declared for two different names (`@threat SQL injection (#sqli)` and
+    /// `@threat Session fixation (#sqli)`), or one flow id for two flows.
+    ///
+    /// ## Why it matters
+    ///
+    /// Every `#sqli` reference would be ambiguous; threatline keeps the first declaration
+    /// (in path, line, column order) and reports the second.
+    ///
+    /// ## Fix
+    ///
+    /// Give each entity its own id, or write the same name everywhere the id is declared.
+    pub struct DuplicateId;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// The YAML block after an annotation line ending in `:` does not parse, or is not a
+    /// mapping of `key: value` lines.
+    ///
+    /// ## Why it matters
+    ///
+    /// The block's fields (description, priority, STRIDE, ...) are lost; the annotation
+    /// itself stays in the model.
+    ///
+    /// ## Fix
+    ///
+    /// Indent the block's lines under the annotation, one `key: value` per line, and end the
+    /// block with a blank comment line or the end of the comment.
+    pub struct InvalidYaml;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// A comment line starts with an annotation verb but reads like prose (`@mitigates are
+    /// written next to the code`) and carries none of the verb's structure.
+    ///
+    /// ## Why it matters
+    ///
+    /// It may be an annotation written wrongly, or just a sentence. It is a warning; it
+    /// never fails the gate.
+    ///
+    /// ## Fix
+    ///
+    /// Reword the sentence, put `@skip` before the verb to switch the line off, or complete
+    /// the annotation.
+    pub struct ProseLike;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// A file was not scanned: over the size cap (`--max-file-size`, 2 MiB by default),
+    /// unreadable, or a symlink that leads outside the scanned root.
+    ///
+    /// ## Why it matters
+    ///
+    /// Annotations in that file are not in the model.
+    ///
+    /// ## Fix
+    ///
+    /// Exclude generated and vendored files with `--exclude`, raise the cap, or fix the
+    /// permissions.
+    pub struct SkippedFile;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// Parsing a file took longer than the deadline (pathological or generated input), so
+    /// its comments were read line by line instead of from the syntax tree.
+    ///
+    /// ## Why it matters
+    ///
+    /// Nothing is lost, but the line-by-line reading cannot tell a comment marker inside a
+    /// string from a real comment.
+    ///
+    /// ## Fix
+    ///
+    /// Exclude minified or generated files with `--exclude`.
+    pub struct ParseTimeout;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// Two annotations disagree about one entity: two CCCS layers for one component, or an
+    /// explicit id that is also another component's path.
+    ///
+    /// ## Why it matters
+    ///
+    /// threatline keeps the first and tells you which one it kept.
+    ///
+    /// ## Fix
+    ///
+    /// Make the annotations agree.
+    pub struct Conflict;
+}
+
+documented! {
+    /// ## What it means
+    ///
+    /// An entry of the `--baseline` file matches no current finding or diagnostic.
+    ///
+    /// ## Why it matters
+    ///
+    /// The finding was fixed (good) or its ids changed, in which case the finding is back
+    /// under a new fingerprint. Stale entries make a baseline hard to trust.
+    ///
+    /// ## Fix
+    ///
+    /// Remove the entry, or record the baseline again with `threatline baseline`.
+    pub struct BaselineOrphan;
+}
+
+pub const ALL: &[DiagnosticDoc] = &[
+    DiagnosticDoc {
+        code: "malformed-annotation",
+        summary: "An annotation with structure that does not parse.",
+        level: "error",
+        doc: MalformedAnnotation::DOC,
+    },
+    DiagnosticDoc {
+        code: "dangling-reference",
+        summary: "A #id that nothing declares.",
+        level: "error",
+        doc: DanglingReference::DOC,
+    },
+    DiagnosticDoc {
+        code: "duplicate-id",
+        summary: "One id declared for two different names.",
+        level: "error",
+        doc: DuplicateId::DOC,
+    },
+    DiagnosticDoc {
+        code: "invalid-yaml",
+        summary: "An annotation's YAML block that does not parse.",
+        level: "error",
+        doc: InvalidYaml::DOC,
+    },
+    DiagnosticDoc {
+        code: "prose-like",
+        summary: "A verb at the start of a line that reads as prose.",
+        level: "warning",
+        doc: ProseLike::DOC,
+    },
+    DiagnosticDoc {
+        code: "skipped-file",
+        summary: "A file that was not scanned.",
+        level: "warning",
+        doc: SkippedFile::DOC,
+    },
+    DiagnosticDoc {
+        code: "parse-timeout",
+        summary: "A file parsed line by line after the parse deadline.",
+        level: "warning",
+        doc: ParseTimeout::DOC,
+    },
+    DiagnosticDoc {
+        code: "conflict",
+        summary: "Two annotations that disagree about one entity.",
+        level: "warning",
+        doc: Conflict::DOC,
+    },
+    DiagnosticDoc {
+        code: "baseline-orphan",
+        summary: "A baseline entry that matches nothing.",
+        level: "warning",
+        doc: BaselineOrphan::DOC,
+    },
+];

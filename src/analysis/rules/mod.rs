@@ -1,0 +1,87 @@
+//! The rules: one file per finding code. Each rule's doc comment, in sections (what it
+//! finds, why it matters, example, fix), is its user documentation: `threatline explain`
+//! prints it and `docs/rules.md` is generated from it.
+
+mod diagnostics;
+mod open_review;
+mod unmitigated_exposure;
+mod unmitigated_threat;
+mod unprotected_crossing;
+mod untested_control;
+
+use super::{Context, Finding};
+use crate::annotation::Severity;
+
+/// Declares a rule's marker type and keeps its doc comment as a string.
+macro_rules! documented {
+    ($(#[doc = $doc:literal])* $vis:vis struct $name:ident;) => {
+        $(#[doc = $doc])*
+        $vis struct $name;
+        impl $name {
+            pub const DOC: &'static str = concat!($($doc, "\n"),*);
+        }
+    };
+}
+pub(crate) use documented;
+
+/// A finding rule.
+pub struct Rule {
+    pub code: &'static str,
+    pub summary: &'static str,
+    /// The severity when the rule itself does not derive one.
+    pub default_severity: Severity,
+    pub doc: &'static str,
+    pub check: fn(&Context) -> Vec<Finding>,
+}
+
+/// Documentation of a diagnostic code (problems with the annotations themselves).
+pub struct DiagnosticDoc {
+    pub code: &'static str,
+    pub summary: &'static str,
+    pub level: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every finding rule, in the order of SPEC §5.
+pub const ALL: &[Rule] = &[
+    unmitigated_exposure::RULE,
+    unmitigated_threat::RULE,
+    unprotected_crossing::RULE,
+    untested_control::RULE,
+    open_review::RULE,
+];
+
+pub use diagnostics::ALL as DIAGNOSTICS;
+
+/// The documentation of any code, finding or diagnostic, with doc comment markers gone.
+pub fn explain(code: &str) -> Option<String> {
+    let (summary, doc) = ALL
+        .iter()
+        .find(|r| r.code == code)
+        .map(|r| (r.summary, r.doc))
+        .or_else(|| {
+            DIAGNOSTICS
+                .iter()
+                .find(|d| d.code == code)
+                .map(|d| (d.summary, d.doc))
+        })?;
+    Some(format!("# {code}\n\n{summary}\n\n{}", unindent(doc)))
+}
+
+/// Doc comment lines come with the space after `///`; drop it.
+pub fn unindent(doc: &str) -> String {
+    let mut out = String::new();
+    for line in doc.lines() {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// Every documented code, findings first.
+pub fn all_codes() -> Vec<&'static str> {
+    ALL.iter()
+        .map(|r| r.code)
+        .chain(DIAGNOSTICS.iter().map(|d| d.code))
+        .collect()
+}

@@ -1,0 +1,162 @@
+use super::{Rule, documented};
+use crate::analysis::{Context, Finding, Related};
+use crate::annotation::{Layer, Severity};
+use crate::model::{Flow, TargetKind};
+
+documented! {
+    /// ## What it finds
+    ///
+    /// A data flow (`@connects` / `@flows`) that crosses a trust boundary with nothing
+    /// protecting it. A flow crosses a boundary when its two ends lie in different zones
+    /// (by default a component's zone is its top-level path segment; `@boundary ... around`
+    /// declares zones) or on two sides of a declared `@boundary ... between`. A declared
+    /// boundary between two zones stands in for the implicit one between them. The flow is
+    /// protected when its `with` / `via` / `using` names a declared control (`with #tls`, or
+    /// a name that is a declared `@control`), or a `@mitigates` or `@accepts` names the
+    /// flow by its id.
+    ///
+    /// ## Why it matters
+    ///
+    /// Trust boundaries are where attackers get in: data that leaves one zone for another
+    /// with no control on it (authentication, encryption, validation) is the classic
+    /// unprotected crossing of a data-flow diagram.
+    ///
+    /// ## Example
+    ///
+    /// ```typescript
+    /// // @flows Internet.Browser -> Shop.API via HTTP
+    /// ```
+    ///
+    /// ## Fix
+    ///
+    /// Declare the control and name it in the flow: `@control TLS 1.3 (#tls)`, then
+    /// `@flows Internet.Browser -> Shop.API via #tls`; or give the flow an id (`(#checkout)`
+    /// at the end) and write `@mitigates #checkout against Eavesdropping with #tls`, or
+    /// `@accepts Eavesdropping on #checkout with <reason>`.
+    ///
+    /// The severity is the highest among the declared boundaries crossed, else `high`; one
+    /// step higher (at most `critical`) when either end `@handles` pii, phi, financial or
+    /// secrets.
+    pub struct UnprotectedCrossing;
+}
+
+pub const RULE: Rule = Rule {
+    code: "unprotected-crossing",
+    summary: "A data flow that crosses a trust boundary with no control.",
+    default_severity: Severity::High,
+    doc: UnprotectedCrossing::DOC,
+    check,
+};
+
+const SENSITIVE: &[&str] = &["pii", "phi", "financial", "secrets"];
+
+fn check(ctx: &Context) -> Vec<Finding> {
+    ctx.model
+        .flows
+        .iter()
+        .filter_map(|flow| {
+            let crossing = ctx.graph.crossing(flow);
+            let count = crossing.count();
+            if count == 0 || protected(ctx, flow) {
+                return None;
+            }
+            let mut severity = ctx
+                .graph
+                .boundary_severity(&crossing)
+                .unwrap_or(RULE.default_severity);
+            let sensitive: Vec<&str> = ctx
+                .graph
+                .handles(&flow.from)
+                .into_iter()
+                .chain(ctx.graph.handles(&flow.to))
+                .filter(|c| SENSITIVE.contains(c))
+                .collect();
+            if !sensitive.is_empty() {
+                severity = step_up(severity);
+            }
+            Some(finding(ctx, flow, &crossing, count, severity, &sensitive))
+        })
+        .collect()
+}
+
+fn protected(ctx: &Context, flow: &Flow) -> bool {
+    let m = ctx.model;
+    let on_flow = |kind: TargetKind, target: &str| kind == TargetKind::Flow && target == flow.id;
+    !flow.controls.is_empty()
+        || m.mitigations
+            .iter()
+            .any(|x| on_flow(x.target_kind, &x.target))
+        || m.acceptances
+            .iter()
+            .any(|x| on_flow(x.target_kind, &x.target))
+}
+
+fn step_up(severity: Severity) -> Severity {
+    match severity {
+        Severity::Critical | Severity::High => Severity::Critical,
+        Severity::Medium => Severity::High,
+        Severity::Low => Severity::Medium,
+        Severity::Info => Severity::Low,
+    }
+}
+
+fn finding(
+    ctx: &Context,
+    flow: &Flow,
+    crossing: &crate::analysis::graph::Crossing,
+    count: usize,
+    severity: Severity,
+    sensitive: &[&str],
+) -> Finding {
+    let m = ctx.model;
+    let name = |id: &str| {
+        ctx.graph
+            .component(id)
+            .map_or(id.to_string(), |c| c.path.join(":"))
+    };
+    let boundaries: Vec<String> = crossing
+        .declared
+        .iter()
+        .map(|&i| {
+            let b = &m.boundaries[i];
+            b.name.clone().unwrap_or_else(|| format!("#{}", b.id))
+        })
+        .collect();
+    let across = if boundaries.is_empty() {
+        format!("zone `{}` to zone `{}`", flow.from_zone, flow.to_zone)
+    } else {
+        boundaries
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut message = format!(
+        "flow `{}` -> `{}` crosses {count} trust {} ({across}) with no control",
+        name(&flow.from),
+        name(&flow.to),
+        if count == 1 { "boundary" } else { "boundaries" },
+    );
+    if !sensitive.is_empty() {
+        message.push_str(&format!("; it carries {} data", sensitive.join(", ")));
+    }
+    let mut f = Finding::new(RULE.code, severity, message, &[&flow.id], &flow.site);
+    f.layer = Some(Layer::Communication);
+    f.flow = Some(flow.id.clone());
+    f.boundaries_crossed = Some(count);
+    f.fix = Some(match &flow.mechanism {
+        Some(mech) => format!(
+            "declare the control the flow uses (`@control {mech} (#id)`) and name it in the flow (`with #id`), or `@accepts <threat> on` the flow's `(#id)` with a reason"
+        ),
+        None => "name a declared control in the flow (`with #control`), or give the flow an `(#id)` and `@mitigates #id against <threat> with <control>`".into(),
+    });
+    for (end, label) in [(&flow.from, "source"), (&flow.to, "destination")] {
+        if let Some(c) = ctx.graph.component(end) {
+            f.related.push(Related {
+                message: format!("{label}: `{}` (zone `{}`)", c.path.join(":"), c.zone),
+                site: c.site.clone(),
+            });
+        }
+    }
+    f
+}

@@ -1,0 +1,153 @@
+//! `threatline check` (and `threatline` alone): the CI gate. Exit 0 when nothing reaches
+//! `--fail-on` and no error diagnostic remains after the baseline, 1 otherwise, 2 when the
+//! tool cannot do its job.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+
+use super::{WalkArgs, exit, print_diagnostics, write_output};
+use crate::annotation::Severity;
+use crate::baseline::{Baseline, today};
+use crate::config::Config;
+use crate::model::Model;
+use crate::output::text::{TextOptions, gate_fails, render_report};
+use crate::output::{data, sarif};
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    /// Fail on findings at or above this severity (default: high, or the config's).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Write the output to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Hide the findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConfigArg {
+    /// Use this config file instead of looking for threatline.yaml.
+    #[arg(long = "config", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CheckFormat {
+    #[default]
+    Text,
+    Json,
+    Yaml,
+    Sarif,
+}
+
+/// Scans with the config applied: what `check`, `baseline` and reports share.
+pub fn checked_model(
+    walk: &WalkArgs,
+    config_arg: &ConfigArg,
+    extra_skip: &[PathBuf],
+) -> anyhow::Result<(Model, Config)> {
+    let config = Config::load(config_arg.file.as_deref(), &walk.path)?;
+    let mut options = walk.walk_options();
+    options.excludes = config
+        .exclude
+        .iter()
+        .cloned()
+        .chain(options.excludes)
+        .collect();
+    options.paths = config.paths.iter().map(PathBuf::from).collect();
+    options.skip.extend(extra_skip.iter().cloned());
+    let model = crate::scan_tree_with(
+        &options,
+        &config.build_options(),
+        &config.analysis_options(),
+    )?;
+    Ok((model, config))
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    let skip: Vec<PathBuf> = args.output.iter().chain(&args.baseline).cloned().collect();
+    let (mut model, config) = checked_model(&args.walk, &args.config, &skip)?;
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::High);
+    let mut baselined = 0;
+    if let Some(path) = &args.baseline {
+        let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
+        let shown = path.display().to_string();
+        baselined = baseline.apply(&mut model, &today(), &shown).hidden;
+    }
+    let text = match args.format {
+        CheckFormat::Text => {
+            let color = args.output.is_none() && stdout_color(&args.walk);
+            render_report(
+                &model,
+                &TextOptions {
+                    color,
+                    fail_on,
+                    root: &args.walk.path.display().to_string(),
+                    baselined,
+                },
+            )
+        }
+        other => {
+            print_diagnostics(&model.diagnostics, args.walk.stderr_color());
+            match other {
+                CheckFormat::Json => data::to_json(&model),
+                CheckFormat::Yaml => data::to_yaml(&model),
+                _ => sarif::to_sarif(&model),
+            }
+        }
+    };
+    write_output(args.output.as_ref(), &text).context("writing the report")?;
+    Ok(if gate_fails(&model, fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+fn stdout_color(walk: &WalkArgs) -> bool {
+    match walk.color {
+        super::ColorChoice::Always => true,
+        super::ColorChoice::Never => false,
+        super::ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! `threatline.yaml`: found from the scanned path upward to the repository root, or given
+//! with `--config`. Every key is checked; an unknown key or a bad value is an error that
+//! names it.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::analysis::AnalysisOptions;
+use crate::analysis::rules;
+use crate::annotation::{Layer, Severity};
+use crate::model::{BuildOptions, LayerKeywords};
+
+pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatline.yaml"];
+
+/// Config files are small; anything bigger is refused before parsing.
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    fail_on: Option<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    implicit_zones: Option<bool>,
+    #[serde(default)]
+    layers: BTreeMap<String, Vec<String>>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from, if from a file.
+    pub source: Option<PathBuf>,
+    /// Sub-paths of the root to scan (all of it when empty).
+    pub paths: Vec<String>,
+    pub exclude: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// Per finding code: a severity, or `None` for `off`.
+    pub severity: BTreeMap<String, Option<Severity>>,
+    pub implicit_zones: bool,
+    pub layers: Option<LayerKeywords>,
+}
+
+/// A config problem, naming the file and the key.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The defaults, as if no file existed.
+    pub fn defaults() -> Config {
+        Config {
+            implicit_zones: true,
+            ..Config::default()
+        }
+    }
+
+    /// `--config FILE`, else the first config file from `start` upward to the repository
+    /// root (the first directory holding `.git`), else the defaults.
+    pub fn load(explicit: Option<&Path>, start: &Path) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::from_file(path),
+            None => match discover(start) {
+                Some(path) => Config::from_file(&path),
+                None => Ok(Config::defaults()),
+            },
+        }
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path)
+            .map_err(|e| ConfigError(format!("cannot read config {shown}: {e}")))?;
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError(format!(
+                "config {shown} is {} bytes; the limit is {MAX_CONFIG_BYTES}",
+                meta.len()
+            )));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config {shown}: {e}")))?;
+        let mut config = Config::parse(&text).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and validates config text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let raw: Raw = if text.trim().is_empty() {
+            Raw::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| e.to_string())?
+        };
+        for path in raw.paths.iter().chain(&raw.exclude) {
+            check_inside(path)?;
+        }
+        let fail_on = raw
+            .fail_on
+            .as_deref()
+            .map(|s| {
+                Severity::parse(s).ok_or_else(|| {
+                    format!("`fail_on: {s}` is not a severity (critical, high, medium, low, info)")
+                })
+            })
+            .transpose()?;
+        let known = rules::ALL.iter().map(|r| r.code).collect::<Vec<_>>();
+        let mut severity = BTreeMap::new();
+        for (code, value) in raw.severity {
+            if !known.contains(&code.as_str()) {
+                return Err(format!(
+                    "`severity: {code}` is not a finding code (one of {})",
+                    known.join(", ")
+                ));
+            }
+            let level = if value.eq_ignore_ascii_case("off") {
+                None
+            } else {
+                Some(Severity::parse(&value).ok_or_else(|| {
+                    format!("`severity: {code}: {value}` is not a severity or `off`")
+                })?)
+            };
+            severity.insert(code, level);
+        }
+        let layers = if raw.layers.is_empty() {
+            None
+        } else {
+            for name in raw.layers.keys() {
+                if Layer::parse(name).is_none() {
+                    return Err(format!(
+                        "`layers: {name}` is not a CCCS layer (control, compute, communication, storage)"
+                    ));
+                }
+            }
+            let overrides = LayerKeywords::from_table(&raw.layers)?;
+            let mut keywords = LayerKeywords::builtin().clone();
+            keywords.extend(&overrides);
+            Some(keywords)
+        };
+        Ok(Config {
+            source: None,
+            paths: raw.paths,
+            exclude: raw.exclude,
+            fail_on,
+            severity,
+            implicit_zones: raw.implicit_zones.unwrap_or(true),
+            layers,
+        })
+    }
+
+    pub fn build_options(&self) -> BuildOptions {
+        let mut options = BuildOptions {
+            implicit_zones: self.implicit_zones,
+            ..BuildOptions::default()
+        };
+        if let Some(layers) = &self.layers {
+            options.layer_keywords = layers.clone();
+        }
+        options
+    }
+
+    pub fn analysis_options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            severity: self.severity.clone(),
+        }
+    }
+}
+
+/// Config found inside a scanned tree must not point the tool outside it.
+fn check_inside(path: &str) -> Result<(), String> {
+    let p = Path::new(path.trim_start_matches('!'));
+    if p.is_absolute()
+        || p.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+            )
+        })
+    {
+        return Err(format!(
+            "`{path}` leaves the scanned tree; paths and excludes must be relative and stay inside it"
+        ));
+    }
+    Ok(())
+}
+
+/// The first config file from `start` upward, stopping at the repository root.
+fn discover(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    let mut dir = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent()?
+    };
+    loop {
+        for name in FILE_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        dir = dir.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_key() {
+        let c = Config::parse(
+            "paths: [src, deploy]\nexclude: ['**/gen/**']\nfail_on: medium\nseverity:\n  untested-control: off\n  open-review: low\nimplicit_zones: false\nlayers:\n  storage: [ledger book]\n",
+        )
+        .unwrap();
+        assert_eq!(c.paths, vec!["src", "deploy"]);
+        assert_eq!(c.fail_on, Some(Severity::Medium));
+        assert_eq!(c.severity["untested-control"], None);
+        assert_eq!(c.severity["open-review"], Some(Severity::Low));
+        assert!(!c.implicit_zones);
+        assert_eq!(c.layers.unwrap().infer("Ledger Book"), Some(Layer::Storage));
+    }
+
+    #[test]
+    fn names_what_is_wrong() {
+        let err = |text: &str| Config::parse(text).unwrap_err();
+        assert!(err("fail_ob: high\n").contains("fail_ob"));
+        assert!(err("fail_on: severe\n").contains("severe"));
+        assert!(err("severity:\n  nope: high\n").contains("nope"));
+        assert!(err("severity:\n  open-review: loud\n").contains("loud"));
+        assert!(err("layers:\n  network: [x]\n").contains("network"));
+        assert!(err("paths: [../other]\n").contains("../other"));
+        assert!(err("exclude: [/etc]\n").contains("/etc"));
+        assert!(err("paths: 3\n").len() > 3);
+    }
+}
