@@ -85,3 +85,40 @@ pub fn all_codes() -> Vec<&'static str> {
         .chain(DIAGNOSTICS.iter().map(|d| d.code))
         .collect()
 }
+
+/// `docs/rules.md`: every code's documentation, findings then diagnostics.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Rules\n\n<!-- Generated from the rules' doc comments (src/analysis/rules/); do not edit.\n     Regenerate with: THREATLINE_UPDATE_DOCS=1 cargo test --test docs -->\n\n",
+    );
+    out.push_str("Every finding and diagnostic has a stable code; `threatline explain CODE` prints the same text.\n\n");
+    out.push_str("| code | kind | default severity | summary |\n|---|---|---|---|\n");
+    for r in ALL {
+        out.push_str(&format!(
+            "| [`{0}`](#{0}) | finding | {1} | {2} |\n",
+            r.code,
+            r.default_severity.as_str(),
+            r.summary
+        ));
+    }
+    for d in DIAGNOSTICS {
+        out.push_str(&format!(
+            "| [`{0}`](#{0}) | diagnostic | {1} | {2} |\n",
+            d.code, d.level, d.summary
+        ));
+    }
+    out.push('\n');
+    for code in all_codes() {
+        let text = explain(code).expect("every listed code is documented");
+        // One level deeper than the page title.
+        for line in text.lines() {
+            if line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
+}

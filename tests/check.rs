@@ -1,0 +1,267 @@
+//! `threatline check` end to end through the binary: exit codes (SPEC §6), config, SARIF
+//! against the official schema, baselines, and a closed stdout.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{tree, write};
+
+fn threatline(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const CLEAN: &str = "# @threat SQL injection (#sqli) [high]\n# @exposes Shop:API to #sqli\n# @mitigates Shop:API against #sqli with #pq\n# @control Parameterized queries (#pq)\n# @tests #pq for Shop:API\n";
+
+#[test]
+fn exit_0_when_nothing_reaches_the_threshold() {
+    let dir = tree(&[("a.py", CLEAN)]);
+    let out = threatline(&["check", "."], dir.path());
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("PASS"));
+    // No subcommand runs `check .`.
+    assert_eq!(code(&threatline(&[], dir.path())), 0);
+}
+
+#[test]
+fn exit_1_on_findings_at_or_above_fail_on() {
+    let dir = tree(&[("a.py", "# @exposes Shop:API to SQL injection [medium]\n")]);
+    let out = threatline(&["check"], dir.path());
+    assert_eq!(code(&out), 0, "medium is below the default `high`");
+    let out = threatline(&["check", "--fail-on", "medium"], dir.path());
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("Compute layer"), "{text}");
+    assert!(text.contains("a.py:1:3"), "{text}");
+    assert!(text.contains("fix: add `@mitigates #shop.api against #sql_injection"), "{text}");
+    assert!(text.contains("FAIL: 1 finding at or above medium"), "{text}");
+}
+
+#[test]
+fn exit_1_on_any_error_diagnostic() {
+    let dir = tree(&[("a.py", "# @mitigates Shop:API against (#broken\n")]);
+    let out = threatline(&["check", "--fail-on", "critical"], dir.path());
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("malformed-annotation"));
+}
+
+#[test]
+fn exit_2_on_a_bad_flag_a_bad_config_or_an_unreadable_root() {
+    let dir = tree(&[("a.py", CLEAN)]);
+    assert_eq!(code(&threatline(&["check", "--fail-on", "severe"], dir.path())), 2);
+    assert_eq!(code(&threatline(&["check", "--frobnicate"], dir.path())), 2);
+
+    write(dir.path(), "threatline.yaml", b"fail_on: high\nseverty:\n  open-review: low\n");
+    let out = threatline(&["check"], dir.path());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("severty"), "{}", stderr(&out));
+
+    write(dir.path(), "threatline.yaml", b"exclude: [../elsewhere]\n");
+    let out = threatline(&["check"], dir.path());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("../elsewhere"), "{}", stderr(&out));
+
+    let out = threatline(&["check", "does/not/exist"], dir.path());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("does/not/exist"), "{}", stderr(&out));
+}
+
+#[test]
+fn config_sets_the_threshold_severities_and_excludes() {
+    let dir = tree(&[
+        ("src/a.py", "# @exposes Shop:API to SQL injection [medium]\n"),
+        ("gen/b.py", "# @exposes Shop:Gen to XSS [critical]\n"),
+        (
+            "threatline.yaml",
+            "fail_on: medium\nexclude: [gen/]\nseverity:\n  unmitigated-exposure: low\n",
+        ),
+    ]);
+    let out = threatline(&["check", "--format", "json"], dir.path());
+    assert_eq!(code(&out), 0, "overridden to low, below medium");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["severity"], "low");
+    assert_eq!(findings[0]["file"], "src/a.py");
+    // The flag wins over the config.
+    assert_eq!(code(&threatline(&["check", "--fail-on", "low"], dir.path())), 1);
+}
+
+#[test]
+fn config_is_found_upward_from_the_scanned_path() {
+    let dir = tree(&[
+        ("threatline.yaml", "severity:\n  untested-control: off\n  unmitigated-exposure: critical\n"),
+        ("svc/a.py", "# @exposes Shop:API to SQL injection [low]\n# @control Unused (#u)\n"),
+    ]);
+    let out = threatline(&["check", "svc", "--format", "json"], dir.path());
+    assert_eq!(code(&out), 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["unmitigated-exposure"]);
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/unprotected-crossing");
+    let dir = tree(&[("x y/a.py", "# @exposes Shop:API to #nothing\n# @mitigates are prose\n")]);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    for root in [rules.as_path(), dir.path()] {
+        let out = threatline(&["check", "--format", "sarif"], root);
+        assert_eq!(code(&out), 1);
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let run = &sarif["runs"][0];
+        let results = run["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        for r in results {
+            let rule = &run["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().unwrap() as usize];
+            assert_eq!(rule["id"], r["ruleId"]);
+            assert!(rule["properties"]["security-severity"].is_string());
+            assert!(r["partialFingerprints"]["threatline/v1"].is_string());
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            assert!(!uri.starts_with('/'), "relative: {uri}");
+        }
+    }
+    // Levels and related locations for a flow.
+    let out = threatline(&["check", "--format", "sarif"], &rules);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let first = results
+        .iter()
+        .find(|r| r["ruleId"] == "unprotected-crossing")
+        .unwrap();
+    assert_eq!(first["level"], "error");
+    assert_eq!(first["properties"]["severity"], "high");
+    assert_eq!(first["relatedLocations"].as_array().unwrap().len(), 2);
+    // A diagnostic: the space in the path is percent-encoded.
+    let out = threatline(&["check", "--format", "sarif"], dir.path());
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let dangling = results.iter().find(|r| r["ruleId"] == "dangling-reference").unwrap();
+    assert_eq!(dangling["level"], "error");
+    assert_eq!(dangling["properties"]["severity"], "error");
+    assert_eq!(
+        dangling["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "x%20y/a.py"
+    );
+    let prose = results.iter().find(|r| r["ruleId"] == "prose-like").unwrap();
+    assert_eq!(prose["level"], "warning");
+}
+
+#[test]
+fn baseline_round_trip() {
+    let dir = tree(&[
+        (
+            "src/a.py",
+            "# @exposes Shop:API to SQL injection [high]\n# @exposes Shop:API to #typo\n",
+        ),
+        ("src/b.py", "# @review Shop:API Check the session code\n"),
+    ]);
+    assert_eq!(code(&threatline(&["check"], dir.path())), 1);
+    let out = threatline(&["baseline", ".", "-o", "baseline.yaml"], dir.path());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("hidden by the baseline"));
+
+    // Moving the annotations keeps the fingerprints.
+    write(
+        dir.path(),
+        "src/a.py",
+        b"import os\n\n\ndef f():\n    # @exposes Shop:API to #typo\n    # @exposes Shop:API to SQL injection [high]\n    pass\n",
+    );
+    assert_eq!(code(&threatline(&["check", "--baseline", "baseline.yaml"], dir.path())), 0);
+
+    // A new exposure fails.
+    write(dir.path(), "src/c.py", b"# @exposes Shop:DB to Data theft [critical]\n");
+    let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("Data theft"));
+    std::fs::remove_file(dir.path().join("src/c.py")).unwrap();
+
+    // An expired entry hides nothing; a fixed finding leaves an orphaned entry (a warning).
+    let text = std::fs::read_to_string(dir.path().join("baseline.yaml")).unwrap();
+    let expired = text.replacen("expires: null", "expires: 2001-01-01", 10);
+    write(dir.path(), "expired.yaml", expired.as_bytes());
+    let out = threatline(&["check", "--baseline", "expired.yaml"], dir.path());
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("expired on 2001-01-01"), "{}", stdout(&out));
+    write(dir.path(), "src/b.py", b"def f(): pass\n");
+    let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("baseline-orphan"), "{}", stdout(&out));
+
+    // A broken baseline is the tool failing to do its job.
+    write(dir.path(), "bad.yaml", b"version: 1\nfindings:\n  - fingerprint: x\n    cod: y\n");
+    assert_eq!(code(&threatline(&["check", "--baseline", "bad.yaml"], dir.path())), 2);
+}
+
+#[test]
+fn explain_prints_each_codes_documentation() {
+    let dir = tree(&[]);
+    let out = threatline(&["explain", "unmitigated-exposure"], dir.path());
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("## Why it matters"));
+    let out = threatline(&["explain", "dangling-reference"], dir.path());
+    assert!(stdout(&out).contains("did you mean"));
+    assert_eq!(code(&threatline(&["explain", "no-such-code"], dir.path())), 2);
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let mut files = Vec::new();
+    for i in 0..300 {
+        files.push((format!("f{i}.py"), format!("# @exposes Shop:S{i} to Threat {i} [high]\n")));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let dir = tree(&refs);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.as_mut().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+}
