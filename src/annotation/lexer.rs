@@ -72,11 +72,12 @@ pub fn lex(text: &str) -> Result<Vec<Token<'_>>, LexError> {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
+        let rest = &text[i..];
+        // Unicode whitespace too: a no-break space pasted from a document separates words.
+        if let Some(ws) = rest.chars().next().filter(|ch| ch.is_whitespace()) {
+            i += ws.len_utf8();
             continue;
         }
-        let rest = &text[i..];
         let start = i;
         if rest.starts_with("(#") {
             let Some(close) = rest.find(')') else {
@@ -269,6 +270,10 @@ mod tests {
         assert_eq!(
             toks("C# service"),
             vec![Tok::Word("C#"), Tok::Word("service")]
+        );
+        assert_eq!(
+            toks("\u{a0}App\u{a0}to\tB"),
+            vec![Tok::Word("App"), Tok::Word("to"), Tok::Word("B")]
         );
     }
 

@@ -1,6 +1,7 @@
 //! The annotation language (SPEC §3): finds annotation lines in comment blocks and parses
 //! each into a typed [`Annotation`], or a diagnostic that says why not.
 
+mod forms;
 mod lexer;
 mod parse;
 mod qualifiers;
@@ -70,11 +71,11 @@ impl<'a> Finder<'a> {
         if !trimmed.starts_with('@') {
             return 1;
         }
-        if trimmed.starts_with("@shield:begin") {
+        if is_marker(trimmed, "@shield:begin") {
             self.shielded = true;
             return 1;
         }
-        if trimmed.starts_with("@shield:end") {
+        if is_marker(trimmed, "@shield:end") {
             self.shielded = false;
             return 1;
         }
@@ -90,6 +91,9 @@ impl<'a> Finder<'a> {
         let Some(verb) = Verb::from_word(word) else {
             return 1;
         };
+        if is_foreign_tag(word, trimmed[1 + word.len()..].trim()) {
+            return 1;
+        }
         let column = line.column + chars(&line.text[..line.text.len() - trimmed.len()]);
         let location = Location::new(self.file, line.line, column);
         let text = trimmed.trim_end();
@@ -114,12 +118,8 @@ impl<'a> Finder<'a> {
         // `-- "..."` lines right below append to the description.
         let mut continuation = Vec::new();
         if yaml_lines.is_empty() {
-            while let Some(next) = lines.get(i + used) {
-                let t = next.text.trim();
-                let Some(rest) = t.strip_prefix("--") else {
-                    break;
-                };
-                continuation.push(description_text(rest.trim()));
+            while let Some(more) = lines.get(i + used).and_then(|l| continuation_text(&l.text)) {
+                continuation.push(more);
                 used += 1;
             }
         }
@@ -140,13 +140,21 @@ impl<'a> Finder<'a> {
                     match yaml_block::parse_block(&yaml_lines) {
                         Ok(fields) => Some(fields),
                         Err(e) => {
-                            let bad = &lines[(i + 1 + e.line).min(lines.len() - 1)];
-                            let loc = Location::new(self.file, bad.line, bad.column);
+                            let bad = &lines[i + 1 + e.line.min(yaml_lines.len() - 1)];
+                            let indent =
+                                chars(&bad.text[..bad.text.len() - bad.text.trim_start().len()]);
+                            let bad_column = bad.column + e.column.map_or(indent, |c| c as u32);
+                            let loc = Location::new(self.file, bad.line, bad_column);
                             let diagnostic =
                                 Diagnostic::new(Code::InvalidYaml, loc, format!("invalid YAML block: {}", e.message))
                                     .hint("indent the block's `key: value` lines under the annotation, and end it with a blank line")
                                     .text(bad.text.trim());
-                            self.push(diagnostic, bad.line, bad.column, chars(bad.text.trim_end()));
+                            self.push(
+                                diagnostic,
+                                bad.line,
+                                bad_column,
+                                bad.column + chars(bad.text.trim_end()),
+                            );
                             None
                         }
                     }
@@ -167,7 +175,7 @@ impl<'a> Finder<'a> {
                 let (code, message) = if has_structural_evidence(verb, args) {
                     (
                         Code::MalformedAnnotation,
-                        format!("malformed `@{}`: {}", verb.as_str(), e.message),
+                        format!("malformed `@{word}`: {}", e.message),
                     )
                 } else {
                     (
@@ -206,14 +214,34 @@ impl<'a> Finder<'a> {
     }
 }
 
-/// The text of a `-- "..."` continuation (quotes and escapes removed).
-fn description_text(rest: &str) -> String {
+/// Whether `text` is the marker `marker`, alone or followed by whitespace (a reason).
+fn is_marker(text: &str, marker: &str) -> bool {
+    text.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
+/// Tags of other tools that happen to spell a verb: Flow's `// @flow` pragma, PHPUnit's
+/// and Doxygen's bare `@test`, and decorators left in comments (`@Test`, `@Component`).
+/// With no arguments a verb says nothing, so such a line is not an annotation at all
+/// rather than a warning on every such file.
+fn is_foreign_tag(word: &str, args: &str) -> bool {
+    args.is_empty() || (word == "flow" && matches!(args, "strict" | "strict-local" | "weak"))
+}
+
+/// The text of a `-- "..."` continuation line (quotes and escapes removed), or `None` when
+/// the line is not one. `---` (a rule, a YAML document marker) and a bare `--` are not.
+fn continuation_text(line: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix("--")?;
+    if !(rest.starts_with(char::is_whitespace) || rest.starts_with('"')) {
+        return None;
+    }
+    let rest = rest.trim();
     if rest.starts_with('"')
         && let Some((text, _)) = lexer::read_quoted(rest)
     {
-        return text;
+        return Some(text);
     }
-    rest.to_string()
+    (!rest.is_empty()).then(|| rest.to_string())
 }
 
 /// SPEC §3.3: a `#ref`, a ` -- ` delimiter, or a keyword of the verb's form.

@@ -5,7 +5,7 @@
 
 use super::lexer::{LexError, Tok, Token, lex, read_quoted};
 use super::qualifiers::{is_known_ref, is_ref_shaped, parse_bracket};
-use super::syntax::{BoundarySides, Form, Mention, Qualifiers, Verb};
+use super::syntax::{Form, Mention, Qualifiers, Verb};
 
 /// What one line's arguments parse into, before locations are attached.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,15 +42,7 @@ pub fn parse_arguments(
     column_of: &dyn Fn(usize) -> u32,
 ) -> Result<Parsed, ParseError> {
     let (head_end, description, trailing) = split_description(args)?;
-    let head = &args[..head_end];
-    let mut tokens = lex(head)?;
-    if let Some((offset, text)) = trailing {
-        // Qualifiers or refs written after the description still count.
-        for mut t in lex(text)? {
-            t.start += offset;
-            tokens.push(t);
-        }
-    }
+    let tokens = lex(&args[..head_end])?;
     let mut p = LineParser {
         args,
         column_of,
@@ -58,12 +50,16 @@ pub fn parse_arguments(
         refs: Vec::new(),
     };
     let body_len = p.pop_tail(&tokens);
+    if let Some((offset, text)) = trailing {
+        p.after_description(offset, text)?;
+    }
     let body = &tokens[..body_len];
     let form = p.form(verb, body, head_end, description.is_some())?;
+    p.refs.sort();
     Ok(Parsed {
         form,
         qualifiers: p.qualifiers,
-        refs: p.refs,
+        refs: p.refs.into_iter().map(|(_, r)| r).collect(),
         description,
     })
 }
@@ -126,14 +122,20 @@ pub fn find_description_delimiter(s: &str) -> Option<usize> {
     None
 }
 
-struct LineParser<'a> {
-    args: &'a str,
+pub(super) struct LineParser<'a> {
+    pub(super) args: &'a str,
     column_of: &'a dyn Fn(usize) -> u32,
-    qualifiers: Qualifiers,
-    refs: Vec<String>,
+    /// The brackets that end the annotation.
+    pub(super) qualifiers: Qualifiers,
+    /// External references with the offset they were written at.
+    pub(super) refs: Vec<(usize, String)>,
 }
 
-fn err(message: impl Into<String>, hint: impl Into<String>, offset: usize) -> ParseError {
+pub(super) fn err(
+    message: impl Into<String>,
+    hint: impl Into<String>,
+    offset: usize,
+) -> ParseError {
     ParseError {
         message: message.into(),
         hint: hint.into(),
@@ -142,7 +144,7 @@ fn err(message: impl Into<String>, hint: impl Into<String>, offset: usize) -> Pa
 }
 
 /// The first token at or after `from` that is one of `keywords`.
-fn find_keyword(tokens: &[Token], from: usize, keywords: &[&str]) -> Option<usize> {
+pub(super) fn find_keyword(tokens: &[Token], from: usize, keywords: &[&str]) -> Option<usize> {
     (from..tokens.len()).find(|&i| keywords.iter().any(|k| tokens[i].is_keyword(k)))
 }
 
@@ -176,7 +178,7 @@ impl<'a> LineParser<'a> {
             match &tokens[end - 1].tok {
                 Tok::Bracket(text) => brackets.push(*text),
                 Tok::Word(w) if is_known_ref(w) || after_id_or_bracket || has_bracket_before => {
-                    refs.push(w.to_string())
+                    refs.push((tokens[end - 1].start, w.to_string()))
                 }
                 _ => break,
             }
@@ -192,12 +194,43 @@ impl<'a> LineParser<'a> {
         end
     }
 
-    fn column(&self, offset: usize) -> u32 {
+    /// Brackets and references written after the description (GAL puts them before it,
+    /// but the order is an easy slip). Anything else there is an error rather than a
+    /// silent addition to the last name.
+    fn after_description(&mut self, offset: usize, text: &str) -> Result<(), ParseError> {
+        let tokens = lex(text).map_err(|mut e| {
+            e.offset += offset;
+            ParseError::from(e)
+        })?;
+        for token in tokens {
+            match token.tok {
+                Tok::Bracket(inner) => self.qualifiers.merge(&parse_bracket(inner)),
+                Tok::Word(w) if is_ref_shaped(w) => {
+                    self.refs.push((offset + token.start, w.to_string()));
+                }
+                _ => {
+                    let start = offset + token.start;
+                    let end = offset + text.len();
+                    return Err(err(
+                        format!(
+                            "unexpected `{}` after the description",
+                            self.args[start..end].trim()
+                        ),
+                        "the description ends the annotation: write names, ids, `[qualifiers]` and refs before `-- \"...\"`",
+                        start,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn column(&self, offset: usize) -> u32 {
         (self.column_of)(offset)
     }
 
     /// The raw text of `tokens`, from the first token to `end` (the end of the head).
-    fn text_of(&self, tokens: &[Token], end: usize) -> Option<String> {
+    pub(super) fn text_of(&self, tokens: &[Token], end: usize) -> Option<String> {
         let first = tokens.first()?;
         let last = tokens.last()?;
         let stop = self.token_end(last).min(end).max(first.start);
@@ -205,7 +238,7 @@ impl<'a> LineParser<'a> {
         (!text.is_empty()).then(|| text.to_string())
     }
 
-    fn token_end(&self, token: &Token) -> usize {
+    pub(super) fn token_end(&self, token: &Token) -> usize {
         match &token.tok {
             Tok::Word(w) => token.start + w.len(),
             Tok::Arrow => token.start + 2,
@@ -225,7 +258,16 @@ impl<'a> LineParser<'a> {
     }
 
     /// One entity mention: `Name`, `Name (#id)`, `#id`, `"quoted"`, with brackets.
-    fn mention(&self, tokens: &[Token], role: &str, at: usize) -> Result<Mention, ParseError> {
+    /// One entity mention: `Name`, `Name (#id)`, `#id` or `"quoted"`, then its brackets.
+    /// A ref-shaped word after the id or a bracket is an external reference of the
+    /// annotation (`#t [P1] cwe:CWE-639 with ...`); any other word there is an error, since a
+    /// bracket never belongs to a name.
+    pub(super) fn mention(
+        &mut self,
+        tokens: &[Token],
+        role: &str,
+        at: usize,
+    ) -> Result<Mention, ParseError> {
         let Some(first) = tokens.first() else {
             return Err(err(
                 format!("missing {role}"),
@@ -238,16 +280,29 @@ impl<'a> LineParser<'a> {
             ..Mention::default()
         };
         let mut name = String::new();
+        // After an id or a bracket the name is over.
+        let mut closed = false;
         for token in tokens {
             match &token.tok {
+                Tok::Word(w) if closed && is_ref_shaped(w) => {
+                    self.refs.push((token.start, w.to_string()));
+                }
+                Tok::Word(_) | Tok::Quoted(_) | Tok::Comma if closed => {
+                    let what = if mention.id.is_some() {
+                        "id"
+                    } else {
+                        "qualifiers"
+                    };
+                    return Err(err(
+                        format!(
+                            "unexpected `{}` after the {what} of the {role}",
+                            self.raw(token)
+                        ),
+                        "write the name first, then `(#id)`, then `[qualifiers]`: `Name (#id) [high]`",
+                        token.start,
+                    ));
+                }
                 Tok::Word(w) => {
-                    if mention.id.is_some() {
-                        return Err(err(
-                            format!("unexpected `{w}` after the id of the {role}"),
-                            "write the id last: `Name (#id)`",
-                            token.start,
-                        ));
-                    }
                     if !name.is_empty() {
                         name.push(' ');
                     }
@@ -269,6 +324,7 @@ impl<'a> LineParser<'a> {
                         ));
                     }
                     mention.id = Some(id.to_string());
+                    closed = true;
                 }
                 Tok::IdRef(id) => {
                     if !name.is_empty() || mention.id.is_some() {
@@ -282,10 +338,11 @@ impl<'a> LineParser<'a> {
                     }
                     mention.id = Some(id.to_string());
                     mention.is_reference = true;
+                    closed = true;
                 }
                 Tok::Bracket(text) => {
-                    let q = parse_bracket(text);
-                    mention.qualifiers.merge(&q);
+                    mention.qualifiers.merge(&parse_bracket(text));
+                    closed = true;
                 }
                 Tok::Arrow | Tok::BiArrow | Tok::Pipe => {
                     return Err(err(
@@ -310,156 +367,20 @@ impl<'a> LineParser<'a> {
         Ok(mention)
     }
 
-    fn raw(&self, token: &Token) -> &str {
+    pub(super) fn raw(&self, token: &Token) -> &str {
         &self.args[token.start..self.token_end(token)]
     }
 
-    fn missing_keyword(&self, verb: Verb, keyword: &str, at: usize) -> ParseError {
+    pub(super) fn missing_keyword(&self, verb: Verb, keyword: &str, at: usize) -> ParseError {
         err(
-            format!("`@{}` needs `{keyword}`", verb.as_str()),
+            format!("missing `{keyword}`"),
             format!("write it as `{}`", verb.usage()),
             at,
         )
     }
 
-    fn form(
-        &mut self,
-        verb: Verb,
-        t: &[Token],
-        head_end: usize,
-        has_description: bool,
-    ) -> Result<Form, ParseError> {
-        let end = |i: usize| t.get(i).map_or(head_end, |tok| tok.start);
-        let after = |i: usize| t.get(i + 1).map_or(head_end, |tok| tok.start);
-        Ok(match verb {
-            Verb::Component | Verb::Threat | Verb::Control => {
-                let role = verb.as_str();
-                let mut m = self.mention(t, role, 0)?;
-                if m.is_reference {
-                    return Err(err(
-                        format!("`@{role}` declares a {role}: it needs a name"),
-                        format!(
-                            "write `@{role} Name (#{})`",
-                            m.id.as_deref().unwrap_or("id")
-                        ),
-                        t[0].start,
-                    ));
-                }
-                // The bracket that ends a declaration is the declared entity's.
-                m.qualifiers.merge(&self.qualifiers);
-                match verb {
-                    Verb::Component => Form::Component { component: m },
-                    Verb::Threat => Form::Threat { threat: m },
-                    _ => Form::Control { control: m },
-                }
-            }
-            Verb::Mitigates => {
-                let i = find_keyword(t, 0, &["against"])
-                    .ok_or_else(|| self.missing_keyword(verb, "against", head_end))?;
-                let j = find_keyword(t, i + 1, &["with", "using"]);
-                let target = self.mention(&t[..i], "component", end(i))?;
-                let threat = self.mention(&t[i + 1..j.unwrap_or(t.len())], "threat", after(i))?;
-                let control = match j {
-                    Some(j) => Some(self.mention(&t[j + 1..], "control", after(j))?),
-                    None => None,
-                };
-                Form::Mitigates {
-                    target,
-                    threat,
-                    control,
-                }
-            }
-            Verb::Exposes => {
-                let i = find_keyword(t, 0, &["to"])
-                    .ok_or_else(|| self.missing_keyword(verb, "to", head_end))?;
-                let j = find_keyword(t, i + 1, &["with"]);
-                let target = self.mention(&t[..i], "component", end(i))?;
-                let threat = self.mention(&t[i + 1..j.unwrap_or(t.len())], "threat", after(i))?;
-                let details = self.details(t, j, head_end)?;
-                Form::Exposes {
-                    target,
-                    threat,
-                    details,
-                }
-            }
-            Verb::Accepts => {
-                let i = find_keyword(t, 0, &["to", "on"])
-                    .ok_or_else(|| self.missing_keyword(verb, "to` or `on", head_end))?;
-                let j = find_keyword(t, i + 1, &["with"]);
-                let threat = self.mention(&t[..i], "threat", end(i))?;
-                let target =
-                    self.mention(&t[i + 1..j.unwrap_or(t.len())], "component", after(i))?;
-                let details = self.details(t, j, head_end)?;
-                Form::Accepts {
-                    threat,
-                    target,
-                    details,
-                }
-            }
-            Verb::Transfers => {
-                let i = find_keyword(t, 0, &["from"])
-                    .ok_or_else(|| self.missing_keyword(verb, "from", head_end))?;
-                let j = find_keyword(t, i + 1, &["to"])
-                    .ok_or_else(|| self.missing_keyword(verb, "to", head_end))?;
-                let k = find_keyword(t, j + 1, &["with"]);
-                let threat = self.mention(&t[..i], "threat", end(i))?;
-                let from = self.mention(&t[i + 1..j], "source component", end(j))?;
-                let to = self.mention(
-                    &t[j + 1..k.unwrap_or(t.len())],
-                    "destination component",
-                    after(j),
-                )?;
-                let details = self.details(t, k, head_end)?;
-                Form::Transfers {
-                    threat,
-                    from,
-                    to,
-                    details,
-                }
-            }
-            Verb::Connects => self.connects(t, head_end)?,
-            Verb::Boundary => self.boundary(t, head_end)?,
-            Verb::Handles => {
-                let i = find_keyword(t, 0, &["on"])
-                    .ok_or_else(|| self.missing_keyword(verb, "on", head_end))?;
-                let mut classes = Vec::new();
-                for token in &t[..i] {
-                    match &token.tok {
-                        Tok::Word(w) if w.eq_ignore_ascii_case("and") => {}
-                        Tok::Word(w) => classes.push(w.to_ascii_lowercase()),
-                        Tok::Comma => {}
-                        _ => {
-                            return Err(err(
-                                format!("unexpected `{}` in the data classes", self.raw(token)),
-                                "list classes as `pii, secrets`",
-                                token.start,
-                            ));
-                        }
-                    }
-                }
-                if classes.is_empty() {
-                    return Err(err(
-                        "missing data class",
-                        "write `@handles pii on <component>` (pii, phi, financial, secrets, internal, public)",
-                        0,
-                    ));
-                }
-                let target = self.mention(&t[i + 1..], "component", after(i))?;
-                Form::Handles { classes, target }
-            }
-            Verb::Review => self.review(t, head_end, has_description)?,
-            Verb::Tests => {
-                let i = find_keyword(t, 0, &["for"])
-                    .ok_or_else(|| self.missing_keyword(verb, "for", head_end))?;
-                let control = self.mention(&t[..i], "control", end(i))?;
-                let target = self.mention(&t[i + 1..], "component", after(i))?;
-                Form::Tests { control, target }
-            }
-        })
-    }
-
-    /// The free text after a `with` keyword at `with_at`.
-    fn details(
+    /// The free text after the keyword (`with`, `via`, `using`) at `with_at`.
+    pub(super) fn details(
         &self,
         t: &[Token],
         with_at: Option<usize>,
@@ -468,230 +389,14 @@ impl<'a> LineParser<'a> {
         let Some(j) = with_at else { return Ok(None) };
         match self.text_of(&t[j + 1..], head_end) {
             Some(text) => Ok(Some(text)),
-            None => Err(err(
-                "nothing after `with`",
-                "say what the details are after `with`, or drop `with`",
-                t[j].start,
-            )),
-        }
-    }
-
-    fn connects(&mut self, t: &[Token], head_end: usize) -> Result<Form, ParseError> {
-        // A flow's own id is a `(#id)` at the very end.
-        let (t, id) = match t.split_last() {
-            Some((last, rest)) if matches!(last.tok, Tok::IdDef(_)) && !rest.is_empty() => {
-                let Tok::IdDef(id) = last.tok else {
-                    unreachable!()
-                };
-                (rest, Some(id.to_string()))
-            }
-            _ => (t, None),
-        };
-        let mechanism_at = |from: usize| find_keyword(t, from, &["via", "with", "using"]);
-        let arrows: Vec<usize> = (0..t.len())
-            .filter(|&i| matches!(t[i].tok, Tok::Arrow | Tok::BiArrow))
-            .collect();
-        let (endpoints, two_way, mech) = if let Some(&first_arrow) = arrows.first() {
-            let two_way = matches!(t[first_arrow].tok, Tok::BiArrow);
-            if arrows
-                .iter()
-                .any(|&i| matches!(t[i].tok, Tok::BiArrow) != two_way)
-            {
-                return Err(err(
-                    "a flow chain mixes `->` and `<->`",
-                    "write one direction per `@flows` line",
-                    t[arrows[1]].start,
-                ));
-            }
-            let last_arrow = *arrows.last().unwrap();
-            let mech = mechanism_at(last_arrow + 1);
-            let mut endpoints = Vec::new();
-            let mut from = 0;
-            for &a in arrows
-                .iter()
-                .chain(std::iter::once(&mech.unwrap_or(t.len())))
-            {
-                let at = t.get(a).map_or(head_end, |tok| tok.start);
-                endpoints.push(self.mention(&t[from..a], "flow endpoint", at)?);
-                from = a + 1;
-            }
-            (endpoints, two_way, mech)
-        } else {
-            let i = find_keyword(t, 0, &["to", "with"])
-                .ok_or_else(|| self.missing_keyword(Verb::Connects, "to", head_end))?;
-            let two_way = t[i].is_keyword("with");
-            let mech = mechanism_at(i + 1);
-            let source = self.mention(&t[..i], "source component", t[i].start)?;
-            let at = t.get(i + 1).map_or(head_end, |tok| tok.start);
-            let destination = self.mention(
-                &t[i + 1..mech.unwrap_or(t.len())],
-                "destination component",
-                at,
-            )?;
-            (vec![source, destination], two_way, mech)
-        };
-        let mechanism = self.details(t, mech, head_end)?;
-        let mechanism_parts = match mech {
-            Some(j) => self.mechanism_parts(&t[j + 1..], mechanism.as_deref()),
-            None => Vec::new(),
-        };
-        Ok(Form::Connects {
-            endpoints,
-            two_way,
-            mechanism,
-            mechanism_parts,
-            id,
-        })
-    }
-
-    /// The parts of a mechanism that may name controls: every `#id`, the whole text, and
-    /// its comma-, `+`- or `and`-separated pieces.
-    fn mechanism_parts(&self, t: &[Token], whole: Option<&str>) -> Vec<Mention> {
-        let mut parts = Vec::new();
-        for token in t {
-            if let Tok::IdRef(id) = token.tok {
-                parts.push(Mention {
-                    id: Some(id.to_string()),
-                    is_reference: true,
-                    column: self.column(token.start),
-                    ..Mention::default()
-                });
+            None => {
+                let keyword = self.raw(&t[j]);
+                Err(err(
+                    format!("nothing after `{keyword}`"),
+                    format!("say what comes after `{keyword}`, or drop `{keyword}`"),
+                    t[j].start,
+                ))
             }
         }
-        let Some(whole) = whole else { return parts };
-        let column = t.first().map_or(0, |tok| self.column(tok.start));
-        let mut push_name = |name: &str| {
-            let name = name.trim();
-            if !name.is_empty() && !name.starts_with('#') {
-                parts.push(Mention {
-                    name: Some(name.to_string()),
-                    column,
-                    ..Mention::default()
-                });
-            }
-        };
-        push_name(whole);
-        let pieces: Vec<&str> = whole
-            .split([',', '+', '/'])
-            .flat_map(|p| p.split(" and "))
-            .collect();
-        if pieces.len() > 1 {
-            for piece in pieces {
-                push_name(piece);
-            }
-        }
-        parts
-    }
-
-    fn boundary(&mut self, t: &[Token], head_end: usize) -> Result<Form, ParseError> {
-        let mut name_tokens: &[Token] = &[];
-        let mut rest = t;
-        // A trailing `(#id)` is the boundary's, not the last side's.
-        let mut id = None;
-        if let Some((last, init)) = rest.split_last()
-            && let Tok::IdDef(i) = last.tok
-            && find_keyword(init, 0, &["and", "|", ","]).is_some()
-        {
-            id = Some(i.to_string());
-            rest = init;
-        }
-        let sides = if let Some(k) = find_keyword(rest, 0, &["between", "around", "from"]) {
-            name_tokens = &rest[..k];
-            let keyword = &rest[k];
-            let body = &rest[k + 1..];
-            let body_at = body.first().map_or(head_end, |tok| tok.start);
-            if keyword.is_keyword("around") {
-                let mut members = Vec::new();
-                for part in body.split(|tok| matches!(tok.tok, Tok::Comma) || tok.is_keyword("and"))
-                {
-                    let at = part.first().map_or(body_at, |tok| tok.start);
-                    members.push(self.mention(part, "zone member", at)?);
-                }
-                BoundarySides::Around(members)
-            } else {
-                let sep = if keyword.is_keyword("from") {
-                    "to"
-                } else {
-                    "and"
-                };
-                let i = find_keyword(body, 0, &[sep, "|"])
-                    .ok_or_else(|| self.missing_keyword(Verb::Boundary, sep, head_end))?;
-                let a = self.mention(&body[..i], "boundary side", body[i].start)?;
-                let at = body.get(i + 1).map_or(head_end, |tok| tok.start);
-                let b = self.mention(&body[i + 1..], "boundary side", at)?;
-                BoundarySides::Between(Box::new((a, b)))
-            }
-        } else if let Some(i) = find_keyword(rest, 0, &["and", "|"]) {
-            let a = self.mention(&rest[..i], "boundary side", rest[i].start)?;
-            let at = rest.get(i + 1).map_or(head_end, |tok| tok.start);
-            let b = self.mention(&rest[i + 1..], "boundary side", at)?;
-            BoundarySides::Between(Box::new((a, b)))
-        } else {
-            return Err(self.missing_keyword(Verb::Boundary, "between", head_end));
-        };
-        // Name, id and qualifiers may stand before `between`/`around`.
-        let mut name = None;
-        if !name_tokens.is_empty() {
-            let m = self.mention(name_tokens, "boundary name", 0)?;
-            if m.is_reference {
-                return Err(err(
-                    "a boundary is named, not referenced, before `between`",
-                    "write `@boundary Name (#id) between <a> and <b>`",
-                    name_tokens[0].start,
-                ));
-            }
-            if id.is_some() && m.id.is_some() {
-                return Err(err(
-                    "the boundary has two ids",
-                    "give the boundary one `(#id)`",
-                    name_tokens[0].start,
-                ));
-            }
-            id = id.or(m.id);
-            name = m.name;
-            self.qualifiers.merge(&m.qualifiers);
-        }
-        Ok(Form::Boundary { name, id, sides })
-    }
-
-    fn review(
-        &mut self,
-        t: &[Token],
-        head_end: usize,
-        has_description: bool,
-    ) -> Result<Form, ParseError> {
-        let Some(first) = t.first() else {
-            return Err(err(
-                "missing component",
-                "write `@review <component> <what to review>`",
-                0,
-            ));
-        };
-        if let Tok::IdRef(_) = first.tok {
-            let target = self.mention(&t[..1], "component", 0)?;
-            return Ok(Form::Review {
-                target: Some(target),
-                words: Vec::new(),
-                details: self.text_of(&t[1..], head_end),
-            });
-        }
-        if has_description {
-            // `@audit App.Crypto -- "..."`: everything before the description is the target.
-            let target = self.mention(t, "component", 0)?;
-            return Ok(Form::Review {
-                target: Some(target),
-                words: Vec::new(),
-                details: None,
-            });
-        }
-        let words = t
-            .iter()
-            .map(|tok| (self.raw(tok).to_string(), self.column(tok.start)))
-            .collect();
-        Ok(Form::Review {
-            target: None,
-            words,
-            details: None,
-        })
     }
 }

@@ -73,8 +73,9 @@ fn push_unique(list: &mut Vec<Stride>, s: Stride) {
 }
 
 /// Whether a word is an external reference with a well-known prefix (`cwe:CWE-89`,
-/// `capec:CAPEC-66`, `owasp:A03:2021`, `attack:T1190`, ...). The value is checked where
-/// the prefix could also start a component path (`Attack:Surface` is a path).
+/// `capec:CAPEC-66`, `owasp:A03:2021`, `attack:T1190`, ...). The value is checked because
+/// the prefix could also start a component path: `Attack:Surface` and `PCI:Vault` are
+/// paths, and every catalogue identifier carries a number.
 pub fn is_known_ref(word: &str) -> bool {
     let Some((prefix, value)) = word.split_once(':') else {
         return false;
@@ -91,14 +92,16 @@ pub fn is_known_ref(word: &str) -> bool {
         "cwe" => digits_after("CWE-"),
         "capec" => digits_after("CAPEC-"),
         "cve" => {
-            upper.starts_with("CVE-") || upper.chars().next().is_some_and(|c| c.is_ascii_digit())
+            let v = upper.strip_prefix("CVE-").unwrap_or(&upper);
+            v.starts_with(|c: char| c.is_ascii_digit())
         }
         "attack" => {
-            let v = upper.as_bytes();
-            v.len() > 1 && v[0] == b'T' && (v[1].is_ascii_digit() || v[1] == b'A')
+            // Techniques (`T1190`, `T1059.001`) and tactics (`TA0001`).
+            let v = upper.strip_prefix("TA").or_else(|| upper.strip_prefix('T'));
+            v.is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
         }
         "owasp" | "asvs" | "masvs" | "nist" | "cis" | "pci" | "iso" | "mitre" | "cvss" => {
-            !value.contains(char::is_whitespace)
+            value.contains(|c: char| c.is_ascii_digit())
         }
         _ => false,
     }

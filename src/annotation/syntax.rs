@@ -88,18 +88,18 @@ impl Verb {
             Verb::Control => "@control <name> [(#id)]",
             Verb::Mitigates => "@mitigates <component> against <threat> [with <control>]",
             Verb::Exposes => "@exposes <component> to <threat> [with <details>] [severity]",
-            Verb::Accepts => "@accepts <threat> to <component> [with <details>]",
+            Verb::Accepts => "@accepts <threat> to|on <component> [with <details>]",
             Verb::Transfers => {
                 "@transfers <threat> from <component> to <component> [with <details>]"
             }
             Verb::Connects => {
-                "@connects <a> to <b> [with <details>]  or  @flows <a> -> <b> [via <mechanism>]"
+                "@connects <a> to|with <b> [with <details>]  or  @flows <a> -> <b> [via <mechanism>]"
             }
             Verb::Boundary => {
-                "@boundary [<name>] [(#id)] between <a> and <b>  or  ... around <path>, <path>"
+                "@boundary [<name>] [(#id)] between <a> and <b>  or  <a> | <b>  or  ... around <path>, <path>"
             }
             Verb::Handles => "@handles <pii|phi|financial|secrets|internal|public> on <component>",
-            Verb::Review => "@review <component> <details>",
+            Verb::Review => "@review <component> <details>  or  @audit <component> -- \"...\"",
             Verb::Tests => "@tests <control> for <component>",
         }
     }
@@ -340,7 +340,8 @@ pub enum Form {
         target: Mention,
     },
     Review {
-        /// The component, when the form makes it unambiguous (`#id`, or text before `--`).
+        /// The component, when the form makes it unambiguous: `#id`, `"quoted"`, `Name (#id)`,
+        /// or all the text before `--`.
         target: Option<Mention>,
         /// Otherwise the words after the verb with their columns; the model finds the
         /// longest known component path they start with (names may hold spaces).

@@ -6,11 +6,13 @@ use serde_json::Value;
 
 use super::syntax::{BlockFields, Layer, Severity, Stride};
 
-/// A YAML problem: message and the 0-based line within the block.
+/// A YAML problem: message, the 0-based line within the block, and the 0-based character
+/// offset within that line as given (indentation included), when the parser knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub message: String,
     pub line: usize,
+    pub column: Option<usize>,
 }
 
 /// Blocks larger than this are refused rather than parsed.
@@ -34,26 +36,50 @@ pub fn parse_block(lines: &[&str]) -> Result<BlockFields, YamlError> {
         return Err(YamlError {
             message: format!("YAML block of {} bytes is over the 1 MiB limit", text.len()),
             line: 0,
+            column: None,
         });
     }
-    let value: Value = serde_saphyr::from_str(&text).map_err(|e| YamlError {
-        line: e
-            .location()
-            .map(|l| (l.line() as usize).saturating_sub(1))
-            .unwrap_or(0),
-        message: first_line(&e.to_string()),
+    let value: Value = serde_saphyr::from_str(&text).map_err(|e| {
+        let location = e.location();
+        let line = location.map_or(0, |l| (l.line() as usize).saturating_sub(1));
+        // The parser counts in the dedented text; put the indentation back.
+        let column = location.and_then(|l| {
+            let original = lines.get(line)?;
+            let removed = original.get(..indent).map_or(0, |p| p.chars().count());
+            Some(removed + (l.column() as usize).saturating_sub(1))
+        });
+        YamlError {
+            line,
+            column,
+            message: without_position(&e.to_string()),
+        }
     })?;
     let Value::Object(map) = value else {
         return Err(YamlError {
             message: "the block is not a mapping of `key: value` lines".into(),
             line: 0,
+            column: None,
         });
     };
     Ok(fields_from(map))
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+/// The parser's message without its `error: line N column M:` prefix, which counts in
+/// the block rather than the file; the diagnostic carries the file position instead.
+fn without_position(s: &str) -> String {
+    let first = s.lines().next().unwrap_or(s).trim();
+    let first = first.strip_prefix("error:").unwrap_or(first).trim_start();
+    let rest = first
+        .strip_prefix("line ")
+        .and_then(|r| r.split_once(" column "))
+        .and_then(|(_, r)| r.split_once(": "))
+        .map_or(first, |(_, message)| message);
+    // Advice about the library's options means nothing to the person writing the block.
+    let rest = rest
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(rest);
+    rest.trim().to_string()
 }
 
 fn as_text(value: &Value) -> Option<String> {
@@ -189,9 +215,12 @@ mod tests {
     }
 
     #[test]
-    fn bad_yaml_is_an_error_with_its_line() {
+    fn bad_yaml_is_an_error_with_its_line_and_column() {
         let e = parse_block(&["  a: 1", "  b: [unclosed"]).unwrap_err();
-        assert!(!e.message.is_empty());
-        assert!(parse_block(&["  - a list"]).is_err());
+        assert_eq!(e.line, 1);
+        assert_eq!(e.column, Some(5), "at the `[`, indentation included");
+        assert_eq!(e.message, "unclosed bracket '['");
+        let e = parse_block(&["  - a list"]).unwrap_err();
+        assert_eq!((e.line, e.column), (0, None));
     }
 }
