@@ -52,8 +52,14 @@ fn exit_1_on_findings_at_or_above_fail_on() {
     let text = stdout(&out);
     assert!(text.contains("Compute layer"), "{text}");
     assert!(text.contains("a.py:1:3"), "{text}");
-    assert!(text.contains("fix: add `@mitigates #shop.api against #sql_injection"), "{text}");
-    assert!(text.contains("FAIL: 1 finding at or above medium"), "{text}");
+    assert!(
+        text.contains("fix: add `@mitigates #shop.api against #sql_injection"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL: 1 finding at or above medium"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -67,10 +73,17 @@ fn exit_1_on_any_error_diagnostic() {
 #[test]
 fn exit_2_on_a_bad_flag_a_bad_config_or_an_unreadable_root() {
     let dir = tree(&[("a.py", CLEAN)]);
-    assert_eq!(code(&threatline(&["check", "--fail-on", "severe"], dir.path())), 2);
+    assert_eq!(
+        code(&threatline(&["check", "--fail-on", "severe"], dir.path())),
+        2
+    );
     assert_eq!(code(&threatline(&["check", "--frobnicate"], dir.path())), 2);
 
-    write(dir.path(), "threatline.yaml", b"fail_on: high\nseverty:\n  open-review: low\n");
+    write(
+        dir.path(),
+        "threatline.yaml",
+        b"fail_on: high\nseverty:\n  open-review: low\n",
+    );
     let out = threatline(&["check"], dir.path());
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("severty"), "{}", stderr(&out));
@@ -88,7 +101,10 @@ fn exit_2_on_a_bad_flag_a_bad_config_or_an_unreadable_root() {
 #[test]
 fn config_sets_the_threshold_severities_and_excludes() {
     let dir = tree(&[
-        ("src/a.py", "# @exposes Shop:API to SQL injection [medium]\n"),
+        (
+            "src/a.py",
+            "# @exposes Shop:API to SQL injection [medium]\n",
+        ),
         ("gen/b.py", "# @exposes Shop:Gen to XSS [critical]\n"),
         (
             "threatline.yaml",
@@ -103,14 +119,23 @@ fn config_sets_the_threshold_severities_and_excludes() {
     assert_eq!(findings[0]["severity"], "low");
     assert_eq!(findings[0]["file"], "src/a.py");
     // The flag wins over the config.
-    assert_eq!(code(&threatline(&["check", "--fail-on", "low"], dir.path())), 1);
+    assert_eq!(
+        code(&threatline(&["check", "--fail-on", "low"], dir.path())),
+        1
+    );
 }
 
 #[test]
 fn config_is_found_upward_from_the_scanned_path() {
     let dir = tree(&[
-        ("threatline.yaml", "severity:\n  untested-control: off\n  unmitigated-exposure: critical\n"),
-        ("svc/a.py", "# @exposes Shop:API to SQL injection [low]\n# @control Unused (#u)\n"),
+        (
+            "threatline.yaml",
+            "severity:\n  untested-control: off\n  unmitigated-exposure: critical\n",
+        ),
+        (
+            "svc/a.py",
+            "# @exposes Shop:API to SQL injection [low]\n# @control Unused (#u)\n",
+        ),
     ]);
     let out = threatline(&["check", "svc", "--format", "json"], dir.path());
     assert_eq!(code(&out), 1);
@@ -127,7 +152,10 @@ fn config_is_found_upward_from_the_scanned_path() {
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/unprotected-crossing");
-    let dir = tree(&[("x y/a.py", "# @exposes Shop:API to #nothing\n# @mitigates are prose\n")]);
+    let dir = tree(&[(
+        "x y/a.py",
+        "# @exposes Shop:API to #nothing\n# @mitigates are prose\n",
+    )]);
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"),
@@ -140,7 +168,10 @@ fn sarif_validates_against_the_official_schema() {
         let out = threatline(&["check", "--format", "sarif"], root);
         assert_eq!(code(&out), 1);
         let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         let run = &sarif["runs"][0];
         let results = run["results"].as_array().unwrap();
@@ -171,14 +202,20 @@ fn sarif_validates_against_the_official_schema() {
     let out = threatline(&["check", "--format", "sarif"], dir.path());
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let dangling = results.iter().find(|r| r["ruleId"] == "dangling-reference").unwrap();
+    let dangling = results
+        .iter()
+        .find(|r| r["ruleId"] == "dangling-reference")
+        .unwrap();
     assert_eq!(dangling["level"], "error");
     assert_eq!(dangling["properties"]["severity"], "error");
     assert_eq!(
         dangling["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "x%20y/a.py"
     );
-    let prose = results.iter().find(|r| r["ruleId"] == "prose-like").unwrap();
+    let prose = results
+        .iter()
+        .find(|r| r["ruleId"] == "prose-like")
+        .unwrap();
     assert_eq!(prose["level"], "warning");
 }
 
@@ -204,10 +241,20 @@ fn baseline_round_trip() {
         "src/a.py",
         b"import os\n\n\ndef f():\n    # @exposes Shop:API to #typo\n    # @exposes Shop:API to SQL injection [high]\n    pass\n",
     );
-    assert_eq!(code(&threatline(&["check", "--baseline", "baseline.yaml"], dir.path())), 0);
+    assert_eq!(
+        code(&threatline(
+            &["check", "--baseline", "baseline.yaml"],
+            dir.path()
+        )),
+        0
+    );
 
     // A new exposure fails.
-    write(dir.path(), "src/c.py", b"# @exposes Shop:DB to Data theft [critical]\n");
+    write(
+        dir.path(),
+        "src/c.py",
+        b"# @exposes Shop:DB to Data theft [critical]\n",
+    );
     let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).contains("Data theft"));
@@ -219,15 +266,29 @@ fn baseline_round_trip() {
     write(dir.path(), "expired.yaml", expired.as_bytes());
     let out = threatline(&["check", "--baseline", "expired.yaml"], dir.path());
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("expired on 2001-01-01"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("expired on 2001-01-01"),
+        "{}",
+        stdout(&out)
+    );
     write(dir.path(), "src/b.py", b"def f(): pass\n");
     let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("baseline-orphan"), "{}", stdout(&out));
 
     // A broken baseline is the tool failing to do its job.
-    write(dir.path(), "bad.yaml", b"version: 1\nfindings:\n  - fingerprint: x\n    cod: y\n");
-    assert_eq!(code(&threatline(&["check", "--baseline", "bad.yaml"], dir.path())), 2);
+    write(
+        dir.path(),
+        "bad.yaml",
+        b"version: 1\nfindings:\n  - fingerprint: x\n    cod: y\n",
+    );
+    assert_eq!(
+        code(&threatline(
+            &["check", "--baseline", "bad.yaml"],
+            dir.path()
+        )),
+        2
+    );
 }
 
 #[test]
@@ -238,16 +299,25 @@ fn explain_prints_each_codes_documentation() {
     assert!(stdout(&out).contains("## Why it matters"));
     let out = threatline(&["explain", "dangling-reference"], dir.path());
     assert!(stdout(&out).contains("did you mean"));
-    assert_eq!(code(&threatline(&["explain", "no-such-code"], dir.path())), 2);
+    assert_eq!(
+        code(&threatline(&["explain", "no-such-code"], dir.path())),
+        2
+    );
 }
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let mut files = Vec::new();
     for i in 0..300 {
-        files.push((format!("f{i}.py"), format!("# @exposes Shop:S{i} to Threat {i} [high]\n")));
+        files.push((
+            format!("f{i}.py"),
+            format!("# @exposes Shop:S{i} to Threat {i} [high]\n"),
+        ));
     }
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let dir = tree(&refs);
     let mut child = Command::new(env!("CARGO_BIN_EXE_threatline"))
         .args(["check", "."])
@@ -257,11 +327,24 @@ fn a_closed_stdout_ends_quietly() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 16];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let mut err = String::new();
-    child.stderr.as_mut().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .as_mut()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
 }

@@ -251,3 +251,26 @@ fn handles_and_transfers_and_tests_land_in_the_model() {
     assert_eq!(m.tests[0].control, "input_validation");
     assert_eq!(m.controls[0].id, "input_validation");
 }
+
+#[test]
+fn a_declaration_verb_with_a_reference_adds_to_the_entity() {
+    let m = model(&[
+        (
+            "a.py",
+            "# @threat #sqli:\n#   description: From the threat library.\n#   likelihood: high\n\n# @component #orders [storage]\n# @threat #nothing\n",
+        ),
+        (
+            "b.py",
+            "# @threat SQL injection (#sqli) [critical]\n# @component Shop:Orders (#orders)\n",
+        ),
+    ]);
+    let t = &m.threats[0];
+    assert_eq!(t.id, "sqli");
+    assert_eq!(t.severity, Some(Severity::Critical));
+    assert_eq!(t.description.as_deref(), Some("From the threat library."));
+    assert_eq!(t.likelihood.as_deref(), Some("high"));
+    // The declaration, not the description, is where the threat is.
+    assert_eq!(t.site.location.file, "b.py");
+    assert_eq!(component(&m, "orders").layer, Layer::Storage);
+    assert_eq!(diagnostics(&m), vec!["dangling-reference a.py:6:11"]);
+}

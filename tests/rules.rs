@@ -11,7 +11,9 @@ use threatline::annotation::Severity;
 use threatline::model::Model;
 
 fn run(code: &str) -> (Model, Vec<Finding>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules").join(code);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/rules")
+        .join(code);
     let model = common::scan(&dir);
     let findings = model
         .findings
@@ -53,7 +55,13 @@ fn unmitigated_exposure() {
     // shop.py: the unanswered ones only, in file order; flows.go: the unanswered flow.
     let by_file: Vec<(&str, u32, Severity)> = findings
         .iter()
-        .map(|f| (f.site.location.file.as_str(), f.site.location.line, f.severity))
+        .map(|f| {
+            (
+                f.site.location.file.as_str(),
+                f.site.location.line,
+                f.severity,
+            )
+        })
         .collect();
     assert_eq!(
         by_file,
@@ -89,11 +97,11 @@ fn unprotected_crossing() {
     assert_eq!(
         got,
         vec![
-            (14, Severity::High, Some(1)),     // implicit zones, nothing protects it
+            (14, Severity::High, Some(1)), // implicit zones, nothing protects it
             (27, Severity::Critical, Some(1)), // declared boundary stands in for the zones
-            (30, Severity::High, Some(1)),     // declared boundary inside one zone
-            (33, Severity::High, Some(1)),     // medium zone, pii: one step up
-            (36, Severity::High, Some(1)),     // medium zone, financial: one step up
+            (30, Severity::High, Some(1)), // declared boundary inside one zone
+            (33, Severity::High, Some(1)), // medium zone, pii: one step up
+            (36, Severity::High, Some(1)), // medium zone, financial: one step up
             (39, Severity::Critical, Some(2)), // two declared boundaries, high, pii
         ]
     );
@@ -106,7 +114,10 @@ fn unprotected_crossing() {
 fn untested_control() {
     let (model, findings) = run("untested-control");
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
-    let controls: Vec<&str> = findings.iter().filter_map(|f| f.control.as_deref()).collect();
+    let controls: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.control.as_deref())
+        .collect();
     assert_eq!(controls, vec!["rate-limit", "frame_ancestors_header"]);
     assert!(findings.iter().all(|f| f.severity == Severity::Info));
     insta::assert_snapshot!(snapshot(&findings));
@@ -116,17 +127,31 @@ fn untested_control() {
 fn open_review() {
     let (model, findings) = run("open-review");
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
-    assert_eq!(places(&findings), vec![(2, Severity::Info), (5, Severity::Info)]);
-    assert!(findings.iter().all(|f| f.component.as_deref() == Some("shop.sessions")));
+    assert_eq!(
+        places(&findings),
+        vec![(2, Severity::Info), (5, Severity::Info)]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.component.as_deref() == Some("shop.sessions"))
+    );
     insta::assert_snapshot!(snapshot(&findings));
 }
 
 #[test]
 fn every_rule_has_a_fixture_and_documentation() {
     for rule in threatline::analysis::rules::ALL {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules").join(rule.code);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/rules")
+            .join(rule.code);
         assert!(dir.is_dir(), "no fixture for {}", rule.code);
-        for section in ["## What it finds", "## Why it matters", "## Example", "## Fix"] {
+        for section in [
+            "## What it finds",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
             assert!(rule.doc.contains(section), "{}: no {section}", rule.code);
         }
     }

@@ -26,17 +26,8 @@ impl LineParser<'_> {
         Ok(match verb {
             Verb::Component | Verb::Threat | Verb::Control => {
                 let role = verb.as_str();
+                // `@threat #sqli:` (Threatspec) describes an entity declared elsewhere.
                 let mut m = self.mention(t, role, 0)?;
-                if m.is_reference {
-                    return Err(err(
-                        format!("`@{role}` declares a {role}: it needs a name"),
-                        format!(
-                            "write `@{role} Name (#{})`",
-                            m.id.as_deref().unwrap_or("id")
-                        ),
-                        t[0].start,
-                    ));
-                }
                 // The bracket that ends a declaration is the declared entity's.
                 m.qualifiers.merge(&self.qualifiers);
                 match verb {

@@ -198,19 +198,19 @@ impl Builder {
             }
             // Declarations: first `@threat` / `@control` / `@component` wins the site.
             match &a.form {
-                Form::Threat { threat } => {
+                Form::Threat { threat } if !threat.is_reference => {
                     if let Some(i) = self.find(Role::Threat, threat) {
                         let e = &mut self.threats.entries[i];
                         e.declared.get_or_insert_with(|| site.clone());
                     }
                 }
-                Form::Control { control } => {
+                Form::Control { control } if !control.is_reference => {
                     if let Some(i) = self.find(Role::Control, control) {
                         let e = &mut self.controls.entries[i];
                         e.declared.get_or_insert_with(|| site.clone());
                     }
                 }
-                Form::Component { component } => {
+                Form::Component { component } if !component.is_reference => {
                     if let Some(i) = self.find(Role::Component, component) {
                         let n = &mut self.tree.nodes[i];
                         n.declared.get_or_insert_with(|| site.clone());
@@ -482,11 +482,15 @@ impl Builder {
                             .entry(i)
                             .or_default()
                             .declaration(a, &threat.qualifiers);
+                    } else {
+                        self.resolve(a, Role::Threat, threat);
                     }
                 }
                 Form::Control { control } => {
                     if let Some(i) = self.find(Role::Control, control) {
                         control_fields.entry(i).or_default().declaration(a);
+                    } else {
+                        self.resolve(a, Role::Control, control);
                     }
                 }
                 Form::Component { component } => {
@@ -498,6 +502,8 @@ impl Builder {
                         for (k, v) in properties(&component.qualifiers, a) {
                             n.properties.entry(k).or_insert(v);
                         }
+                    } else {
+                        self.resolve(a, Role::Component, component);
                     }
                 }
                 Form::Mitigates {
@@ -840,10 +846,9 @@ impl ThreatFields {
         }
     }
 
+    /// A `@threat` line about this threat. The first one (path, line, column order) wins
+    /// each field; later ones (such as Threatspec's `@threat #id:` blocks) fill the gaps.
     fn declaration(&mut self, a: &Annotation, q: &Qualifiers) {
-        if self.declared.is_some() {
-            return;
-        }
         let f = a.fields.clone().unwrap_or_default();
         let mut stride = q.stride.clone();
         for s in &f.stride {
@@ -867,7 +872,7 @@ impl ThreatFields {
         props.remove("severity");
         props.remove("countermeasures");
         props.remove("example");
-        self.declared = Some(Threat {
+        let new = Threat {
             id: String::new(),
             name: String::new(),
             severity: q.severity.or(f.severity),
@@ -880,7 +885,29 @@ impl ThreatFields {
             properties: props,
             declared: true,
             site: Site::default(),
-        });
+        };
+        let Some(old) = &mut self.declared else {
+            self.declared = Some(new);
+            return;
+        };
+        old.severity = old.severity.or(new.severity);
+        old.likelihood = old.likelihood.take().or(new.likelihood);
+        old.description = old.description.take().or(new.description);
+        old.countermeasures = old.countermeasures.take().or(new.countermeasures);
+        old.example = old.example.take().or(new.example);
+        for s in new.stride {
+            if !old.stride.contains(&s) {
+                old.stride.push(s);
+            }
+        }
+        for r in new.refs {
+            if !old.refs.contains(&r) {
+                old.refs.push(r);
+            }
+        }
+        for (k, v) in new.properties {
+            old.properties.entry(k).or_insert(v);
+        }
     }
 
     fn into_threat(self, e: &super::registry::Entry) -> Threat {

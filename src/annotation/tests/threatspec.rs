@@ -354,11 +354,15 @@ fn a_name_keeps_parentheses_that_hold_no_id() {
 }
 
 #[test]
-fn a_declaration_needs_a_name_not_a_reference() {
-    let d = diagnostic(" @threat #sqli");
-    assert_eq!(d.code, Code::MalformedAnnotation);
-    assert!(d.message.contains("needs a name"), "{}", d.message);
-    assert_eq!(d.hint.as_deref(), Some("write `@threat Name (#sqli)`"));
+fn a_declaration_verb_with_a_reference_describes_that_entity() {
+    // Threatspec: `@threat #sqli:` plus a YAML block adds fields to a declared threat.
+    let a = one(" @threat #sqli [high]");
+    let Form::Threat { threat } = &a.form else {
+        panic!()
+    };
+    assert!(threat.is_reference);
+    assert_eq!(threat.id.as_deref(), Some("sqli"));
+    assert_eq!(threat.qualifiers.severity, Some(Severity::High));
 }
 
 #[test]
