@@ -3,9 +3,13 @@
 
 mod build;
 mod components;
+mod fields;
+mod finish;
+mod flows;
 pub mod layers;
 pub mod normalize;
 mod registry;
+mod relations;
 
 use std::collections::BTreeMap;
 

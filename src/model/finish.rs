@@ -1,0 +1,147 @@
+//! The last step: components with layers and zones, entities with their fields, and a
+//! deterministic order.
+
+use super::build::Builder;
+use super::*;
+use crate::diagnostics::{Code, Diagnostic};
+use std::collections::HashMap;
+
+use super::fields::{ControlFields, ThreatFields};
+use super::layers::{LayerKeywords, LayerSource};
+
+impl Builder {
+    pub(super) fn finish(
+        &mut self,
+        mut m: Model,
+        options: &BuildOptions,
+        mut threat_fields: HashMap<usize, ThreatFields>,
+        mut control_fields: HashMap<usize, ControlFields>,
+    ) -> Model {
+        for (owner, path_owner) in self.tree.id_path_clashes() {
+            let (o, p) = (&self.tree.nodes[owner], &self.tree.nodes[path_owner]);
+            let id = o.explicit_id.clone().unwrap_or_default();
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::Conflict,
+                    o.site().location.clone(),
+                    format!(
+                        "`#{id}` of `{}` is also the path of component `{}`, shown as `path:{}`",
+                        o.segments.join(":"),
+                        p.segments.join(":"),
+                        p.key
+                    ),
+                )
+                .hint("choose an id that is not another component's path")
+                .text(o.site().text.clone()),
+            );
+        }
+        let ids: Vec<String> = (0..self.tree.nodes.len())
+            .map(|i| self.tree.id_of(i))
+            .collect();
+        let node_of: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        // Zones declared by `@boundary ... around`: path prefix -> zone id.
+        let mut zone_prefixes: Vec<(String, String)> = Vec::new();
+        for b in &m.boundaries {
+            if b.kind == BoundaryKind::Around {
+                for c in &b.components {
+                    if let Some(&i) = node_of.get(c.as_str()) {
+                        zone_prefixes.push((self.tree.nodes[i].key.clone(), b.id.clone()));
+                    }
+                }
+            }
+        }
+        let nodes = &self.tree.nodes;
+        let mut components: Vec<Component> = Vec::with_capacity(nodes.len());
+        for (i, node) in nodes.iter().enumerate() {
+            let (layer, layer_source) = self.layer_of(i, &options.layer_keywords);
+            let top = self.tree.ancestors(i).last().unwrap_or(i);
+            let zone = zone_of(&node.key, &zone_prefixes).unwrap_or_else(|| {
+                if options.implicit_zones {
+                    ids[top].clone()
+                } else {
+                    "default".into()
+                }
+            });
+            components.push(Component {
+                id: ids[i].clone(),
+                name: node.segments.last().cloned().unwrap_or_default(),
+                path: node.segments.clone(),
+                parent: node.parent.map(|p| ids[p].clone()),
+                layer,
+                layer_source,
+                zone,
+                data: node.data.iter().cloned().collect(),
+                declared: node.declared.is_some(),
+                description: node.description.clone(),
+                properties: node.properties.clone(),
+                site: node.site().clone(),
+            });
+        }
+        let zone_by_id: HashMap<&str, &str> = components
+            .iter()
+            .map(|c| (c.id.as_str(), c.zone.as_str()))
+            .collect();
+        for f in &mut self.flows {
+            f.from_zone = zone_by_id.get(f.from.as_str()).unwrap_or(&"").to_string();
+            f.to_zone = zone_by_id.get(f.to.as_str()).unwrap_or(&"").to_string();
+        }
+        m.flows = std::mem::take(&mut self.flows);
+        m.components = components;
+
+        for (i, e) in self.threats.entries.iter().enumerate() {
+            let f = threat_fields.remove(&i).unwrap_or_default();
+            m.threats.push(f.into_threat(e));
+        }
+        for (i, e) in self.controls.entries.iter().enumerate() {
+            let f = control_fields.remove(&i).unwrap_or_default();
+            m.controls.push(Control {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                description: f.description,
+                refs: f.refs,
+                properties: f.properties,
+                declared: e.declared.is_some(),
+                site: e.site().clone(),
+            });
+        }
+
+        m.components.sort_by(|a, b| a.id.cmp(&b.id));
+        m.threats.sort_by(|a, b| a.id.cmp(&b.id));
+        m.controls.sort_by(|a, b| a.id.cmp(&b.id));
+        m.flows.sort_by(|a, b| a.site.cmp(&b.site));
+        m.boundaries.sort_by(|a, b| a.site.cmp(&b.site));
+        m
+    }
+
+    pub(super) fn layer_of(&self, node: usize, keywords: &LayerKeywords) -> (Layer, LayerSource) {
+        let nodes = &self.tree.nodes;
+        if let Some(layer) = nodes[node].layer {
+            return (layer, LayerSource::Explicit);
+        }
+        if let Some(layer) = self.tree.ancestors(node).find_map(|a| nodes[a].layer) {
+            return (layer, LayerSource::Inherited);
+        }
+        let inferred = std::iter::once(node)
+            .chain(self.tree.ancestors(node))
+            .find_map(|i| keywords.infer(nodes[i].segments.last()?));
+        (inferred.unwrap_or(Layer::Compute), LayerSource::Inferred)
+    }
+}
+
+/// The zone declared (`@boundary ... around`) for the longest path prefix of `key`.
+fn zone_of(key: &str, zones: &[(String, String)]) -> Option<String> {
+    zones
+        .iter()
+        .filter(|(prefix, _)| {
+            key == prefix
+                || key
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, zone)| zone.clone())
+}
