@@ -36,6 +36,12 @@ pub struct Language {
     pub docstrings: Option<DocstringRule>,
     #[serde(default)]
     pub threatspec_keys: bool,
+    /// A comment node counts exactly when it is the first thing on its line, whatever
+    /// its parent. Docker reads `#` elsewhere as an argument, but tree-sitter-containerfile
+    /// opens a comment at a `#` inside a quoted value, and that comment swallows the
+    /// closing quote, so the real comment lines below end up inside a string node.
+    #[serde(default)]
+    pub comments_start_lines: bool,
     /// Index in the table; set after loading.
     #[serde(skip)]
     pub index: usize,
@@ -48,6 +54,10 @@ pub struct DocstringRule {
     pub query: String,
     #[serde(default)]
     pub first_in_body: bool,
+    /// Delimiter pairs that open and close a docstring at the start of a line, for the
+    /// line-by-line fallback that has no tree to run the query on.
+    #[serde(default)]
+    pub fallback_markers: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -124,7 +134,7 @@ impl Languages {
                 .sort_by_key(|m| std::cmp::Reverse(m.len()));
             language
                 .block_markers
-                .sort_by_key(|(open, _)| std::cmp::Reverse(open.len()));
+                .sort_by_key(|(open, close)| std::cmp::Reverse((open.len(), close.len())));
             for ext in &language.extensions {
                 by_extension.insert(ext.to_ascii_lowercase(), index);
             }
@@ -176,8 +186,11 @@ impl Languages {
 
     /// The language named by a `#!` line, if the content starts with one.
     pub fn by_shebang(&self, content: &[u8]) -> Option<&Language> {
+        let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
         let rest = content.strip_prefix(b"#!")?;
-        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len()).min(256);
+        let end = memchr::memchr2(b'\n', b'\r', rest)
+            .unwrap_or(rest.len())
+            .min(256);
         let line = std::str::from_utf8(&rest[..end]).ok()?;
         let mut words = line.split_whitespace();
         let program = words.next()?;
@@ -258,5 +271,10 @@ mod tests {
         assert_eq!(shebang("#!/usr/bin/python3.11\n"), Some("Python"));
         assert_eq!(shebang("#!/usr/bin/env -S node --x\n"), Some("JavaScript"));
         assert_eq!(shebang("echo\n"), None);
+        assert_eq!(shebang("\u{FEFF}#!/bin/bash\r\n"), Some("Bash"));
+        // Old Mac line ends: the interpreter line ends at the CR.
+        assert_eq!(shebang("#!/bin/sh\rpython3 x.py\r"), Some("Bash"));
+        assert_eq!(shebang("#!/usr/bin/env\rpython3\r"), None);
+        assert_eq!(name(".envrc"), Some("Bash"));
     }
 }

@@ -8,7 +8,7 @@ use tree_sitter::Parser;
 
 use crate::annotation::{Annotation, Finder};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::extract::{self, plain_file_blocks};
+use crate::extract::{self, Extracted, plain_file_blocks};
 use crate::languages::{Language, Languages, grammar, table};
 use crate::location::Location;
 use crate::prefilter::may_hold_annotation;
@@ -73,15 +73,22 @@ impl Scanner {
             path: path.to_string(),
             ..FileResult::default()
         };
-        let (blocks, timed_out) = match kind {
-            FileKind::Plain => (plain_file_blocks(&source), false),
+        let extracted = match kind {
+            FileKind::Plain => Extracted {
+                blocks: plain_file_blocks(&source),
+                ..Extracted::default()
+            },
             FileKind::Code(language) => {
                 let deadline = self.deadline;
                 let parser = self.parser(language)?;
-                let extracted = extract::extract(&source, language, parser, deadline);
-                (extracted.blocks, extracted.timed_out)
+                extract::extract(&source, language, parser, deadline)
             }
         };
+        let Extracted {
+            blocks,
+            timed_out,
+            key_annotations,
+        } = extracted;
         if timed_out {
             result.diagnostics.push(
                 Diagnostic::new(
@@ -101,6 +108,14 @@ impl Scanner {
             finder.block(block);
         }
         result.annotations = finder.found.annotations;
+        // The text is as written: without the `:` given to mapping keys for the Finder.
+        for a in &mut result.annotations {
+            if key_annotations.contains(&(a.location.line, a.location.column))
+                && let Some(text) = a.text.strip_suffix(':')
+            {
+                a.text = text.to_string();
+            }
+        }
         result.diagnostics.extend(finder.found.diagnostics);
         result
             .annotations

@@ -1,8 +1,9 @@
 //! One file's bytes as the parser sees them, and byte offset to line/column mapping.
 //!
-//! Positions are always those of the original file: a lone CR is turned into LF in place
-//! (same length) so grammars see line ends, and a UTF-8 byte order mark is blanked in
-//! place and skipped by columns.
+//! Lines and columns are always those of the original file: a lone CR is turned into LF
+//! in place (same length) so grammars see line ends, and a UTF-8 byte order mark is
+//! dropped. It is no character of the first line; blanking it instead would indent that
+//! line, which YAML, Python and Haskell read as structure.
 
 /// A file's content prepared for parsing.
 pub struct Source {
@@ -15,9 +16,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Source {
     pub fn new(mut bytes: Vec<u8>) -> Source {
-        let bom = bytes.starts_with(BOM);
-        if bom {
-            bytes[..3].copy_from_slice(b"   ");
+        if bytes.starts_with(BOM) {
+            bytes.drain(..BOM.len());
         }
         // Lone CR (old Mac line ends) becomes LF; CRLF stays.
         if memchr::memchr(b'\r', &bytes).is_some() {
@@ -28,7 +28,7 @@ impl Source {
             }
         }
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
-        line_starts.push(if bom { 3 } else { 0 });
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1));
         Source { bytes, line_starts }
     }
@@ -43,14 +43,21 @@ impl Source {
     }
 
     /// 1-based column of a byte offset: characters since the line start, an invalid
-    /// UTF-8 byte counting as one.
+    /// UTF-8 sequence counting as one, exactly as lossy decoding replaces it with one
+    /// U+FFFD (so a column matches the character index of the decoded line, which is
+    /// what annotation texts are). Counting lead bytes instead would give a stray
+    /// continuation byte no column at all.
     pub fn column_of(&self, offset: usize) -> u32 {
         let start = self.line_start(self.line_of(offset));
         let offset = offset.max(start);
-        1 + self.bytes[start..offset]
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count() as u32
+        let mut column = 1;
+        for chunk in self.bytes[start..offset].utf8_chunks() {
+            column += chunk.valid().chars().count() as u32;
+            if !chunk.invalid().is_empty() {
+                column += 1;
+            }
+        }
+        column
     }
 
     pub fn line_start(&self, line: u32) -> usize {
@@ -96,9 +103,23 @@ mod tests {
     }
 
     #[test]
-    fn a_bom_is_not_a_column() {
-        let s = Source::new(b"\xEF\xBB\xBF// @x".to_vec());
-        assert_eq!(s.column_of(3), 1);
-        assert_eq!(s.column_of(6), 4);
+    fn an_invalid_sequence_is_one_column_as_lossy_decoding_shows_it() {
+        // A stray continuation byte, a truncated 3-byte sequence, a lone lead byte.
+        let line = b"\x80a\xe2\x82b\xc3 @x";
+        let s = Source::new(line.to_vec());
+        let at = line.iter().position(|b| *b == b'@').unwrap();
+        let decoded = String::from_utf8_lossy(line);
+        let index = decoded.chars().position(|c| c == '@').unwrap();
+        assert_eq!(s.column_of(at), index as u32 + 1);
+        assert_eq!(s.column_of(at), 7);
+    }
+
+    #[test]
+    fn a_bom_is_not_a_column_nor_indentation() {
+        let s = Source::new(b"\xEF\xBB\xBFa: 1\nb: 2\n".to_vec());
+        assert_eq!(s.bytes, b"a: 1\nb: 2\n");
+        assert_eq!(s.column_of(3), 4);
+        assert_eq!(s.line_of(5), 2);
+        assert_eq!(s.line_text(1).as_deref(), Some("a: 1"));
     }
 }

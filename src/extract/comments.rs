@@ -74,14 +74,21 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
             let starts_line = source.bytes[line_start..start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace());
-            nodes.push(CommentNode {
-                start,
-                end,
-                start_row: node.start_position().row,
-                end_row: end_row(&node, text),
-                starts_line,
-                is_line_comment: !is_block,
-            });
+            let counts = if language.comments_start_lines {
+                starts_line
+            } else {
+                !inside_string(&node)
+            };
+            if counts {
+                nodes.push(CommentNode {
+                    start,
+                    end,
+                    start_row: node.start_position().row,
+                    end_row: end_row(&node, text),
+                    starts_line,
+                    is_line_comment: !is_block,
+                });
+            }
         }
         // Depth first; never into a comment (Rust doc markers are its children).
         if !is_comment && cursor.goto_first_child() {
@@ -97,6 +104,14 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
         }
     }
     nodes
+}
+
+/// A comment node that a grammar put directly inside a string literal is string text
+/// the grammar's lexer mistook for a comment (tree-sitter-swift does so for a `"""`
+/// string whose first line starts with `/*`). A comment inside an interpolation has the
+/// interpolation as parent.
+fn inside_string(node: &Node) -> bool {
+    node.parent().is_some_and(|p| p.kind().contains("string"))
 }
 
 /// The row of the node's last character (some grammars end a line comment after its `\n`).
@@ -163,15 +178,26 @@ fn is_first_statement(statement: &Node, language: &Language) -> bool {
     true
 }
 
-/// The byte range between a string node's opening and closing delimiters.
+/// The byte range between a string node's opening and closing delimiters: Python's
+/// `string_start` (`r"""`), Elixir's `"""` or a sigil's `~S"""`, and their closers.
 fn string_content(node: &Node) -> (usize, usize) {
-    let count = node.child_count();
-    if count >= 2 {
-        let open = node.child(0).expect("first child");
-        let close = node.child(count - 1).expect("last child");
-        if open.end_byte() <= close.start_byte() {
-            return (open.end_byte(), close.start_byte());
-        }
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node.children(&mut cursor).collect();
+    let opens = children
+        .iter()
+        .take_while(|c| !c.is_named() || c.kind().ends_with("_start") || c.kind() == "sigil_name")
+        .count();
+    let closes = children[opens..]
+        .iter()
+        .rev()
+        .take_while(|c| {
+            !c.is_named() || c.kind().ends_with("_end") || c.kind() == "sigil_modifiers"
+        })
+        .count();
+    if opens == 0 || closes == 0 {
+        return (node.start_byte(), node.end_byte());
     }
-    (node.start_byte(), node.end_byte())
+    let start = children[opens - 1].end_byte();
+    let end = children[children.len() - closes].start_byte();
+    (start, end.max(start))
 }

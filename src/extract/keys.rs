@@ -11,8 +11,11 @@ use crate::source::Source;
 
 const KEY: &str = "x-threatspec";
 
-pub fn threatspec_key_blocks(source: &Source, root: Node) -> Vec<CommentBlock> {
+/// The annotations under `x-threatspec` keys, and the positions of those written as
+/// mapping keys (see [`super::Extracted::key_annotations`]).
+pub fn threatspec_key_blocks(source: &Source, root: Node) -> (Vec<CommentBlock>, Vec<(u32, u32)>) {
     let mut blocks = Vec::new();
+    let mut keyed = Vec::new();
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if let (Some(key), Some(value)) = (
@@ -20,18 +23,23 @@ pub fn threatspec_key_blocks(source: &Source, root: Node) -> Vec<CommentBlock> {
             node.child_by_field_name("value"),
         ) && scalar_text(source, key).as_deref() == Some(KEY)
         {
-            annotations_in(source, value, &mut blocks);
+            annotations_in(source, value, &mut blocks, &mut keyed);
             continue;
         }
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
     blocks.sort_by_key(|b| b.first().map(|l| (l.line, l.column)));
-    blocks
+    (blocks, keyed)
 }
 
 /// Collects the annotation strings under an `x-threatspec` value.
-fn annotations_in(source: &Source, node: Node, blocks: &mut Vec<CommentBlock>) {
+fn annotations_in(
+    source: &Source,
+    node: Node,
+    blocks: &mut Vec<CommentBlock>,
+    keyed: &mut Vec<(u32, u32)>,
+) {
     if let Some((start, end)) = string_span(source, node) {
         let mut lines = Vec::new();
         comment_lines(source, start, end, Delimiters::Content, &mut lines);
@@ -47,8 +55,11 @@ fn annotations_in(source: &Source, node: Node, blocks: &mut Vec<CommentBlock>) {
         if let Some((start, end)) = string_span(source, key) {
             let mut lines = Vec::new();
             comment_lines(source, start, end, Delimiters::Content, &mut lines);
+            // The `:` makes the annotation open a YAML block (SPEC 3.4) of the value.
             if let Some(last) = lines.last_mut() {
                 last.text.push(':');
+                let indent = last.text.len() - last.text.trim_start().len();
+                keyed.push((last.line, last.column + indent as u32));
             }
             let mut fields = Vec::new();
             comment_lines(
@@ -59,8 +70,10 @@ fn annotations_in(source: &Source, node: Node, blocks: &mut Vec<CommentBlock>) {
                 &mut fields,
             );
             if let Some(first) = fields.first_mut() {
-                // The value starts mid-line; indent it like the lines below.
-                first.text.insert(0, ' ');
+                // The value's first line lost what stands before it on its line: put back
+                // as many spaces, so the lines below keep their indentation relative to it.
+                let pad = " ".repeat(first.column as usize - 1);
+                first.text.insert_str(0, &pad);
             }
             lines.extend(fields.into_iter().filter(|l| !l.text.trim().is_empty()));
             blocks.push(lines);
@@ -69,7 +82,7 @@ fn annotations_in(source: &Source, node: Node, blocks: &mut Vec<CommentBlock>) {
     }
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        annotations_in(source, child, blocks);
+        annotations_in(source, child, blocks, keyed);
     }
 }
 

@@ -36,6 +36,10 @@ pub struct Extracted {
     pub blocks: Vec<CommentBlock>,
     /// The parse hit its deadline; the blocks come from the line-by-line fallback.
     pub timed_out: bool,
+    /// Line and column of each annotation written as an `x-threatspec` mapping key. Its
+    /// line got a `:` so that the value reads as its YAML block; the file has none, so
+    /// the `:` is not part of the annotation's text.
+    pub key_annotations: Vec<(u32, u32)>,
 }
 
 /// Parses `source` with `parser` (already set to `language`'s grammar) and reads its
@@ -67,6 +71,7 @@ pub fn extract(
         return Extracted {
             blocks: fallback::line_comment_blocks(source, language),
             timed_out: true,
+            key_annotations: Vec::new(),
         };
     };
     let root = tree.root_node();
@@ -74,11 +79,15 @@ pub fn extract(
     if let Some(query) = table().docstring_query(language) {
         blocks.extend(comments::docstring_blocks(source, language, query, root));
     }
+    let mut key_annotations = Vec::new();
     if language.threatspec_keys && memchr::memmem::find(bytes, b"x-threatspec").is_some() {
-        blocks.extend(keys::threatspec_key_blocks(source, root));
+        let (key_blocks, keyed) = keys::threatspec_key_blocks(source, root);
+        blocks.extend(key_blocks);
+        key_annotations = keyed;
     }
     Extracted {
         blocks,
         timed_out: false,
+        key_annotations,
     }
 }
