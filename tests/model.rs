@@ -274,3 +274,16 @@ fn a_declaration_verb_with_a_reference_adds_to_the_entity() {
     assert_eq!(component(&m, "orders").layer, Layer::Storage);
     assert_eq!(diagnostics(&m), vec!["dangling-reference a.py:6:11"]);
 }
+
+#[test]
+fn a_continuation_appends_to_threatspec_details() {
+    let m = model(&[(
+        "a.threatline",
+        "@review App:Web check the cookie flags\n--\n@exposes App:Web to #x with y\n-- \"more\"\n@threat X (#x)\n",
+    )]);
+    assert_eq!(
+        m.reviews[0].details.as_deref(),
+        Some("check the cookie flags")
+    );
+    assert_eq!(m.exposures[0].description.as_deref(), Some("y more"));
+}

@@ -108,7 +108,7 @@ impl Builder {
                         threat,
                         severity,
                         refs: a.refs.clone(),
-                        description: description.or(details.clone()),
+                        description: with_details(details, description.clone()),
                         site: s,
                     });
                 }
@@ -123,7 +123,7 @@ impl Builder {
                         threat,
                         target,
                         target_kind,
-                        description: description.or(details.clone()),
+                        description: with_details(details, description.clone()),
                         properties: properties(&a.qualifiers, a),
                         site: s,
                     });
@@ -141,7 +141,7 @@ impl Builder {
                         threat,
                         from,
                         to,
-                        description: description.or(details.clone()),
+                        description: with_details(details, description.clone()),
                         site: s,
                     });
                 }
@@ -185,7 +185,7 @@ impl Builder {
                     };
                     m.reviews.push(Review {
                         target,
-                        details: description.or(details),
+                        details: with_details(&details, description),
                         site: s,
                     });
                 }
@@ -224,5 +224,15 @@ impl Builder {
             .or_else(|| self.tree.by_name_or_create(&name, site));
         let target = node.map_or(name, |i| self.tree.id_of(i));
         (target, (!details.is_empty()).then_some(details))
+    }
+}
+
+/// Threatspec's `with <details>` is the description; a `-- "..."` (inline or on
+/// continuation lines) appends to it.
+fn with_details(details: &Option<String>, description: Option<String>) -> Option<String> {
+    match (details, description) {
+        (Some(d), Some(more)) => Some(format!("{d} {more}")),
+        (Some(d), None) => Some(d.clone()),
+        (None, more) => more,
     }
 }
