@@ -18,6 +18,7 @@ pub mod location;
 pub mod model;
 pub mod output;
 pub mod prefilter;
+pub mod report;
 pub mod scan;
 pub mod source;
 pub mod walk;

@@ -1,0 +1,110 @@
+//! The data-flow diagram as data: zones holding the components that flows connect, and
+//! one edge per flow, marked when it crosses a boundary unprotected. Mermaid, DOT and the
+//! HTML report's SVG all draw this same structure.
+
+use std::collections::BTreeMap;
+
+use crate::annotation::{Layer, Severity};
+use crate::model::Model;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DfdNode {
+    /// The component id.
+    pub id: String,
+    /// The component path, `:`-joined, as people wrote it.
+    pub label: String,
+    pub layer: Layer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DfdZone {
+    pub id: String,
+    /// A declared zone's name, else the zone id.
+    pub label: String,
+    pub nodes: Vec<DfdNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DfdEdge {
+    /// The flow id.
+    pub flow: String,
+    pub from: String,
+    pub to: String,
+    /// The mechanism (`via` / `with` text).
+    pub label: Option<String>,
+    pub two_way: bool,
+    /// An `unprotected-crossing` finding names this flow.
+    pub unprotected: bool,
+    /// Its severity, when unprotected.
+    pub severity: Option<Severity>,
+    /// Trust boundaries crossed, when unprotected.
+    pub crossings: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dfd {
+    /// Zones in id order; nodes in id order.
+    pub zones: Vec<DfdZone>,
+    /// Edges in flow order.
+    pub edges: Vec<DfdEdge>,
+}
+
+impl Dfd {
+    /// The diagram of every flow of the model.
+    pub fn new(model: &Model) -> Dfd {
+        Dfd::of_flows(model, |_| true)
+    }
+
+    /// The diagram of the flows `keep` selects (a pull request's changed flows, say).
+    pub fn of_flows(model: &Model, keep: impl Fn(&str) -> bool) -> Dfd {
+        let mut zones: BTreeMap<&str, Vec<DfdNode>> = BTreeMap::new();
+        let mut edges = Vec::new();
+        for flow in model.flows.iter().filter(|f| keep(&f.id)) {
+            for end in [&flow.from, &flow.to] {
+                let Some(c) = model.components.iter().find(|c| &c.id == end) else {
+                    continue;
+                };
+                let nodes = zones.entry(c.zone.as_str()).or_default();
+                if !nodes.iter().any(|n| n.id == c.id) {
+                    nodes.push(DfdNode {
+                        id: c.id.clone(),
+                        label: c.path.join(":"),
+                        layer: c.layer,
+                    });
+                }
+            }
+            let finding = model
+                .findings
+                .iter()
+                .find(|f| f.code == "unprotected-crossing" && f.flow.as_deref() == Some(&flow.id));
+            edges.push(DfdEdge {
+                flow: flow.id.clone(),
+                from: flow.from.clone(),
+                to: flow.to.clone(),
+                label: flow.mechanism.clone(),
+                two_way: flow.two_way,
+                unprotected: finding.is_some(),
+                severity: finding.map(|f| f.severity),
+                crossings: finding.and_then(|f| f.boundaries_crossed).unwrap_or(0),
+            });
+        }
+        let zones = zones
+            .into_iter()
+            .map(|(id, mut nodes)| {
+                nodes.sort_by(|a, b| a.id.cmp(&b.id));
+                let label = model
+                    .boundaries
+                    .iter()
+                    .find(|b| b.id == id)
+                    .and_then(|b| b.name.clone())
+                    .unwrap_or_else(|| id.to_string());
+                DfdZone {
+                    id: id.to_string(),
+                    label,
+                    nodes,
+                }
+            })
+            .collect();
+        Dfd { zones, edges }
+    }
+}
