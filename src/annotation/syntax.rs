@@ -38,7 +38,7 @@ impl Verb {
             "accept" => Verb::Accepts,
             "transfer" => Verb::Transfers,
             "connect" | "flow" => Verb::Connects,
-            "boundary" => Verb::Boundary,
+            "boundary" | "boundarie" => Verb::Boundary,
             "handle" => Verb::Handles,
             "review" | "audit" => Verb::Review,
             "test" | "validate" => Verb::Tests,

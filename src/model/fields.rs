@@ -15,20 +15,22 @@ pub(super) fn properties(q: &Qualifiers, a: &Annotation) -> BTreeMap<String, Val
         out.entry(k.clone())
             .or_insert_with(|| Value::String(v.clone()));
     }
-    let tags: Vec<Value> = q
-        .tags
-        .iter()
-        .chain(a.qualifiers.tags.iter())
-        .map(|t| Value::String(t.clone()))
-        .collect();
+    let mut tags: Vec<&String> = Vec::new();
+    for t in q.tags.iter().chain(a.qualifiers.tags.iter()) {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
     if !tags.is_empty() {
+        let tags = tags.into_iter().map(|t| Value::String(t.clone())).collect();
         out.insert("tags".into(), Value::Array(tags));
     }
     if let Some(f) = &a.fields {
         let typed = serde_json::to_value(f).unwrap_or(Value::Null);
         if let Value::Object(map) = typed {
             for (k, v) in map {
-                if k != "description" && k != "custom" {
+                // These have typed homes (the description, a component's layer).
+                if !matches!(k.as_str(), "description" | "custom" | "layer") {
                     out.entry(k).or_insert(v);
                 }
             }
@@ -38,6 +40,32 @@ pub(super) fn properties(q: &Qualifiers, a: &Annotation) -> BTreeMap<String, Val
         }
     }
     out
+}
+
+/// External references in one spelling: `cwe:89`, `CWE:cwe-89` and `cwe:CWE-89` are all
+/// `cwe:CWE-89`; likewise `capec:CAPEC-n`.
+pub(super) fn normalize_ref(r: &str) -> String {
+    let Some((prefix, value)) = r.split_once(':') else {
+        return r.to_string();
+    };
+    let prefix = prefix.to_ascii_lowercase();
+    let numbered = |tag: &str| {
+        let upper = value.to_ascii_uppercase();
+        let digits = upper
+            .strip_prefix(tag)
+            .and_then(|v| v.strip_prefix('-'))
+            .unwrap_or(&upper);
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            format!("{prefix}:{tag}-{digits}")
+        } else {
+            format!("{prefix}:{value}")
+        }
+    };
+    match prefix.as_str() {
+        "cwe" => numbered("CWE"),
+        "capec" => numbered("CAPEC"),
+        _ => format!("{prefix}:{value}"),
+    }
 }
 
 /// What a threat's declaration and mentions say about it.
@@ -69,14 +97,14 @@ impl ThreatFields {
                 stride.push(*s);
             }
         }
-        let mut refs = a.refs.clone();
-        refs.extend(f.cwe.iter().map(|c| {
-            if c.to_ascii_lowercase().starts_with("cwe") {
-                format!("cwe:{}", c.to_ascii_uppercase())
-            } else {
-                format!("cwe:CWE-{c}")
+        let mut refs: Vec<String> = Vec::new();
+        let cwe = f.cwe.iter().map(|c| format!("cwe:{c}"));
+        for r in a.refs.iter().cloned().chain(cwe) {
+            let r = normalize_ref(&r);
+            if !refs.contains(&r) {
+                refs.push(r);
             }
-        }));
+        }
         let likelihood = q.values.get("likelihood").cloned().or(f.likelihood.clone());
         let mut props = properties(q, a);
         props.remove("likelihood");
@@ -171,7 +199,7 @@ impl ControlFields {
             .description
             .clone()
             .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()));
-        self.refs = a.refs.clone();
+        self.refs = a.refs.iter().map(|r| normalize_ref(r)).collect();
         self.properties = properties(&a.qualifiers, a);
     }
 }

@@ -48,7 +48,7 @@ impl Builder {
                 let flow_id = match id {
                     Some(id) if hops == 1 => id.clone(),
                     Some(id) => format!("{id}-{}", hop + 1),
-                    None => self.derived_flow_id(&from, &to, mechanism.as_deref()),
+                    None => self.derived_flow_id(&from, &to, mechanism.as_deref(), *two_way),
                 };
                 let key = id_key(&flow_id);
                 if self.flow_ids.contains_key(&key) {
@@ -87,20 +87,31 @@ impl Builder {
     }
 
     /// `from->to`, with the mechanism when another flow joins the same ends.
-    pub(super) fn derived_flow_id(&self, from: &str, to: &str, mechanism: Option<&str>) -> String {
+    pub(super) fn derived_flow_id(
+        &self,
+        from: &str,
+        to: &str,
+        mechanism: Option<&str>,
+        two_way: bool,
+    ) -> String {
         let plain = format!("{from}->{to}");
         if !self.flow_ids.contains_key(&id_key(&plain)) {
             return plain;
         }
         // Same ends and same mechanism: the same flow declared twice.
-        let same = self
-            .flows
-            .iter()
-            .any(|f| f.from == from && f.to == to && f.mechanism.as_deref() == mechanism);
+        let same = self.flows.iter().any(|f| {
+            f.from == from
+                && f.to == to
+                && f.mechanism.as_deref() == mechanism
+                && f.two_way == two_way
+        });
         if same {
             return plain;
         }
-        let tag = mechanism.map(normalize).unwrap_or_default();
+        let mut tag = mechanism.map(normalize).unwrap_or_default();
+        if two_way {
+            tag.push_str("_two_way");
+        }
         let mut candidate = format!("{plain}[{tag}]");
         let mut n = 2;
         while self.flow_ids.contains_key(&id_key(&candidate)) {

@@ -110,6 +110,8 @@ pub struct Mitigation {
     pub control: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -124,6 +126,8 @@ pub struct Exposure {
     pub refs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -148,6 +152,8 @@ pub struct Transfer {
     pub to: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -190,6 +196,8 @@ pub struct Boundary {
     pub severity: Option<Severity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -199,6 +207,8 @@ pub struct Review {
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -209,6 +219,8 @@ pub struct Test {
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
 }

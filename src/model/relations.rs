@@ -5,7 +5,7 @@ use super::*;
 use crate::annotation::{Annotation, BoundarySides, Form};
 use std::collections::HashMap;
 
-use super::fields::{ControlFields, ThreatFields, properties};
+use super::fields::{ControlFields, ThreatFields, normalize_ref, properties};
 use super::normalize::normalize;
 
 impl Builder {
@@ -85,6 +85,7 @@ impl Builder {
                         threat,
                         control,
                         description,
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }
@@ -107,8 +108,9 @@ impl Builder {
                         target_kind,
                         threat,
                         severity,
-                        refs: a.refs.clone(),
+                        refs: a.refs.iter().map(|r| normalize_ref(r)).collect(),
                         description: with_details(details, description.clone()),
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }
@@ -142,6 +144,7 @@ impl Builder {
                         from,
                         to,
                         description: with_details(details, description.clone()),
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }
@@ -170,6 +173,7 @@ impl Builder {
                         components,
                         severity: a.qualifiers.severity,
                         description,
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }
@@ -186,6 +190,7 @@ impl Builder {
                     m.reviews.push(Review {
                         target,
                         details: with_details(&details, description),
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }
@@ -196,6 +201,7 @@ impl Builder {
                         control,
                         target,
                         description,
+                        properties: properties(&a.qualifiers, a),
                         site: s,
                     });
                 }

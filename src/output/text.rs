@@ -100,6 +100,18 @@ pub fn render_report(model: &Model, options: &TextOptions) -> String {
 
 fn finding(out: &mut String, f: &Finding, paint: &Paint) {
     let pad = " ".repeat(11);
+    if f.severity == Severity::Info {
+        // Informational findings stay one line each, so they never bury the rest.
+        let _ = writeln!(
+            out,
+            "  {} {}  {}  {}",
+            paint.severity(f.severity),
+            f.code,
+            for_terminal(&f.site.location.to_string()),
+            for_terminal(&f.message)
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "  {} {}  {}",

@@ -91,7 +91,10 @@ impl<'m> Report<'m> {
     pub fn new(model: &'m Model, fail_on: Severity) -> Report<'m> {
         let mut findings = [0; 5];
         for f in &model.findings {
-            findings[SEVERITIES.iter().position(|s| *s == f.severity).unwrap_or(4)] += 1;
+            findings[SEVERITIES
+                .iter()
+                .position(|s| *s == f.severity)
+                .unwrap_or(4)] += 1;
         }
         let errors = model
             .diagnostics

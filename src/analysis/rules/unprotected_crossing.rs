@@ -144,11 +144,16 @@ fn finding(
     f.layer = Some(Layer::Communication);
     f.flow = Some(flow.id.clone());
     f.boundaries_crossed = Some(count);
-    f.fix = Some(match &flow.mechanism {
-        Some(mech) => format!(
-            "declare the control the flow uses (`@control {mech} (#id)`) and name it in the flow (`with #id`), or `@accepts <threat> on` the flow's `(#id)` with a reason"
-        ),
-        None => "name a declared control in the flow (`with #control`), or give the flow an `(#id)` and `@mitigates #id against <threat> with <control>`".into(),
+    // A flow written with `(#id)` can be named by `@mitigates` and `@accepts`; a derived
+    // id (`a->b`) cannot.
+    let named = !flow.id.contains("->");
+    f.fix = Some(if named {
+        format!(
+            "declare the control it uses (`@control <name> (#ctl)`) and write `with #ctl` on the flow, or `@mitigates #{id} against <threat> with <control>`, or `@accepts <threat> on #{id} with <reason>`",
+            id = flow.id
+        )
+    } else {
+        "declare the control it uses (`@control <name> (#ctl)`) and write `with #ctl` on the flow; or give the flow an id, `(#name)` at the end of the line, and `@mitigates` or `@accepts` a threat on `#name`".to_string()
     });
     for (end, label) in [(&flow.from, "source"), (&flow.to, "destination")] {
         if let Some(c) = ctx.graph.component(end) {
