@@ -212,6 +212,11 @@ impl Walker<'_> {
     }
 
     fn visit(&self, entry: &DirEntry, scanner: &mut Scanner) -> Option<FileResult> {
+        // Test builds only: lets the exit-code tests make a worker thread panic.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("THREATLINE_TEST_PANIC_ON").is_some_and(|n| entry.file_name() == n) {
+            panic!("test panic in a walker thread");
+        }
         let file_type = entry.file_type()?;
         let path = entry.path();
         if file_type.is_dir() {

@@ -348,3 +348,29 @@ fn a_closed_stdout_ends_quietly() {
         "{err}"
     );
 }
+
+#[test]
+fn a_panic_in_a_worker_thread_exits_2_never_0_or_1() {
+    let dir = tree(&[("a.py", CLEAN), ("boom.py", CLEAN)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .args(["check", "."])
+        .current_dir(dir.path())
+        .env("THREATLINE_TEST_PANIC_ON", "boom.py")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("internal error") && err.contains("bug"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unwritable_output_exits_2() {
+    let dir = tree(&[("a.py", CLEAN)]);
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let out = threatline(&["check", "--format", "json", "-o", "out"], dir.path());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("out"), "{}", stderr(&out));
+}
