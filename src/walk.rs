@@ -240,7 +240,8 @@ impl Walker<'_> {
                 return None;
             }
         }
-        if !self.skip.is_empty()
+        // Compare names first: canonicalising every file costs a syscall per path part.
+        if self.skip.iter().any(|s| s.file_name() == path.file_name())
             && let Ok(canonical) = path.canonicalize()
             && self.skip.contains(&canonical)
         {
