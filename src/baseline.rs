@@ -160,6 +160,16 @@ impl Baseline {
             seen.insert(fp);
             !hide
         });
+        for d in &mut model.diagnostics {
+            let fp = d.fingerprint();
+            if let Some(entry) = self.findings.iter().find(|e| e.fingerprint == fp) {
+                applied.expired += 1;
+                d.message.push_str(&format!(
+                    " (its baseline entry expired on {})",
+                    entry.expires.as_deref().unwrap_or("?")
+                ));
+            }
+        }
         applied.hidden += before - model.diagnostics.len();
         for entry in &self.findings {
             if !seen.contains(&entry.fingerprint) {

@@ -374,3 +374,50 @@ fn an_unwritable_output_exits_2() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("out"), "{}", stderr(&out));
 }
+
+#[test]
+fn scan_reads_the_same_config_as_check() {
+    let dir = tree(&[
+        ("a.py", "# @connects A:X to B:Y with HTTP\n"),
+        ("threatline.yaml", "implicit_zones: false\n"),
+    ]);
+    let scan: serde_json::Value =
+        serde_json::from_str(&stdout(&threatline(&["scan"], dir.path()))).unwrap();
+    assert_eq!(scan["flows"][0]["from_zone"], "default");
+    assert!(scan["findings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn baseline_messages_never_show_paths_outside_the_root() {
+    let dir = tree(&[("a.py", "# @exposes A to #nothing\n# @review A look\n")]);
+    let elsewhere = tree(&[]);
+    let baseline = elsewhere.path().join("bl.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .args(["baseline", "-o"])
+        .arg(&baseline)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0);
+    // Expired: the error diagnostic comes back with a note; fixed: an orphan at `bl.yaml`.
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    std::fs::write(
+        &baseline,
+        text.replacen("expires: null", "expires: 2001-01-01", 10),
+    )
+    .unwrap();
+    write(dir.path(), "a.py", b"# @exposes A to #nothing\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .args(["check", "--format", "sarif", "--baseline"])
+        .arg(&baseline)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let sarif = stdout(&out);
+    assert!(sarif.contains("expired on 2001-01-01"), "{sarif}");
+    assert!(sarif.contains("\"uri\": \"bl.yaml\""), "{sarif}");
+    assert!(
+        !sarif.contains(elsewhere.path().to_str().unwrap()),
+        "{sarif}"
+    );
+}

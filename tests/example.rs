@@ -1,5 +1,5 @@
-//! End to end on the shipped example system (`fixtures/example`, the tree README's first
-//! command scans): the JSON output matches `docs/model.schema.json`, the model joins up
+//! End to end on the shipped example system (`fixtures/example`, the tree the README's first
+//! command checks): the JSON output matches `docs/model.schema.json`, the model joins up
 //! across files and dialects the way the example intends, and the output is the same
 //! whatever the thread count.
 

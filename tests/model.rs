@@ -287,3 +287,42 @@ fn a_continuation_appends_to_threatspec_details() {
     );
     assert_eq!(m.exposures[0].description.as_deref(), Some("y more"));
 }
+
+#[test]
+fn a_control_reference_block_adds_fields() {
+    let m = model(&[(
+        "a.py",
+        "# @control TLS (#tls)\n\n# @control #tls:\n#   description: TLS 1.3 only\n#   owner: platform\n",
+    )]);
+    assert_eq!(m.controls[0].description.as_deref(), Some("TLS 1.3 only"));
+    assert_eq!(m.controls[0].properties["owner"], "platform");
+}
+
+#[test]
+fn repeated_findings_are_one_wherever_they_are() {
+    let m = model(&[(
+        "a.py",
+        "# @exposes A to T\n# @exposes B to U\n# @exposes A to T\n# @flows #nope -> A:B\n# @component Web:App (#web)\n# @handles pii on Web\n# @flows Web:Front -> Web:App\n# @flows Other:X -> Web:App\n",
+    )]);
+    let exposures: Vec<u32> = m
+        .findings
+        .iter()
+        .filter(|f| f.code == "unmitigated-exposure")
+        .map(|f| f.site.location.line)
+        .collect();
+    assert_eq!(exposures, vec![1, 2]);
+    // A flow with a dangling end crosses nothing we can tell; the error says enough.
+    let crossings: Vec<(u32, &str)> = m
+        .findings
+        .iter()
+        .filter(|f| f.code == "unprotected-crossing")
+        .map(|f| (f.site.location.line, f.message.as_str()))
+        .collect();
+    assert_eq!(crossings.len(), 1, "{crossings:?}");
+    assert_eq!(crossings[0].0, 8);
+    assert!(
+        crossings[0].1.ends_with("it carries pii data"),
+        "{}",
+        crossings[0].1
+    );
+}

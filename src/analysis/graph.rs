@@ -121,7 +121,11 @@ impl<'m> ModelGraph<'m> {
         }
         Crossing {
             declared,
-            zones_differ: flow.from_zone != flow.to_zone,
+            // An end that names no component (a dangling reference, already an error) has no
+            // zone to compare.
+            zones_differ: !flow.from_zone.is_empty()
+                && !flow.to_zone.is_empty()
+                && flow.from_zone != flow.to_zone,
         }
     }
 

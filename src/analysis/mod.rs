@@ -113,6 +113,8 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         (&a.site.location, a.code, &a.fingerprint).cmp(&(&b.site.location, b.code, &b.fingerprint))
     });
-    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    // One finding per fingerprint (the first by location), wherever the repeats are.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert(f.fingerprint.clone()));
     findings
 }

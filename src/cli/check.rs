@@ -108,7 +108,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let mut baselined = 0;
     if let Some(path) = &args.baseline {
         let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
-        let shown = path.display().to_string();
+        let shown = shown_path(path, &args.walk.path);
         baselined = baseline.apply(&mut model, &today(), &shown).hidden;
     }
     let text = match args.format {
@@ -149,5 +149,21 @@ fn stdout_color(walk: &WalkArgs) -> bool {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }
+    }
+}
+
+/// A path as output may show it: relative to the scanned root when inside it, else its
+/// file name alone (absolute paths would leak a machine's layout into CI logs and SARIF).
+fn shown_path(path: &std::path::Path, root: &std::path::Path) -> String {
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(root.canonicalize().ok())
+        .and_then(|(p, r)| p.strip_prefix(&r).ok().map(|rel| rel.to_path_buf()));
+    match inside {
+        Some(rel) => rel.to_string_lossy().replace('\\', "/"),
+        None => path
+            .file_name()
+            .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().into_owned()),
     }
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::check::{ConfigArg, checked_model};
 use super::{WalkArgs, exit, print_diagnostics, write_output};
-use crate::model::BuildOptions;
 use crate::output::data;
 
 #[derive(Args, Debug)]
@@ -18,6 +18,8 @@ pub struct ScanArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +29,9 @@ pub enum DataFormat {
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
-    let mut options = args.walk.walk_options();
-    options.skip.extend(args.output.iter().cloned());
-    let model = crate::scan_tree(&options, &BuildOptions::default())?;
+    // The same config as `check`, so zones, layers and severities agree.
+    let skip: Vec<PathBuf> = args.output.iter().cloned().collect();
+    let (model, _) = checked_model(&args.walk, &args.config, &skip)?;
     print_diagnostics(&model.diagnostics, args.walk.stderr_color());
     let text = match args.format {
         DataFormat::Json => data::to_json(&model),

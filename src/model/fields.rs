@@ -186,20 +186,26 @@ pub(super) struct ControlFields {
     pub(super) description: Option<String>,
     pub(super) refs: Vec<String>,
     pub(super) properties: BTreeMap<String, Value>,
-    pub(super) seen: bool,
 }
 
 impl ControlFields {
+    /// A `@control` line about this control: the first one wins each field, later ones
+    /// (such as `@control #id:` blocks) fill the gaps.
     pub(super) fn declaration(&mut self, a: &Annotation) {
-        if self.seen {
-            return;
+        if self.description.is_none() {
+            self.description = a
+                .description
+                .clone()
+                .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()));
         }
-        self.seen = true;
-        self.description = a
-            .description
-            .clone()
-            .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()));
-        self.refs = a.refs.iter().map(|r| normalize_ref(r)).collect();
-        self.properties = properties(&a.qualifiers, a);
+        for r in &a.refs {
+            let r = normalize_ref(r);
+            if !self.refs.contains(&r) {
+                self.refs.push(r);
+            }
+        }
+        for (k, v) in properties(&a.qualifiers, a) {
+            self.properties.entry(k).or_insert(v);
+        }
     }
 }

@@ -64,13 +64,15 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 .graph
                 .boundary_severity(&crossing)
                 .unwrap_or(RULE.default_severity);
-            let sensitive: Vec<&str> = ctx
+            let mut sensitive: Vec<&str> = ctx
                 .graph
                 .handles(&flow.from)
                 .into_iter()
                 .chain(ctx.graph.handles(&flow.to))
                 .filter(|c| SENSITIVE.contains(c))
                 .collect();
+            sensitive.sort_unstable();
+            sensitive.dedup();
             if !sensitive.is_empty() {
                 severity = step_up(severity);
             }
