@@ -1,5 +1,9 @@
 //! Output formats, one file each; all escaping for a format lives in that format's file.
 
 pub mod data;
+pub mod html;
+pub mod markdown;
+pub mod mermaid;
 pub mod sarif;
+pub mod svg;
 pub mod text;

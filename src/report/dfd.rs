@@ -107,4 +107,23 @@ impl Dfd {
             .collect();
         Dfd { zones, edges }
     }
+
+    /// Ends of edges that no zone holds (a flow to a dangling `#id`), sorted: renderers
+    /// still draw them, outside every zone, so no edge points nowhere.
+    pub fn loose_ends(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for e in &self.edges {
+            for end in [e.from.as_str(), e.to.as_str()] {
+                let zoned = self
+                    .zones
+                    .iter()
+                    .any(|z| z.nodes.iter().any(|n| n.id == end));
+                if !zoned && !out.contains(&end) {
+                    out.push(end);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
 }

@@ -2,6 +2,7 @@
 //! Mermaid, DOT): the gate summary, the model by CCCS layer, the STRIDE × CCCS coverage
 //! matrix and the data-flow diagram. Plain data: renderers only format and escape it.
 
+pub mod detail;
 pub mod dfd;
 
 use crate::analysis::Finding;
