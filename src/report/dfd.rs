@@ -92,11 +92,20 @@ impl Dfd {
             .into_iter()
             .map(|(id, mut nodes)| {
                 nodes.sort_by(|a, b| a.id.cmp(&b.id));
+                // A declared zone's name; an implicit zone is its top-level component, named
+                // as written (`Customer`, not `customer`).
                 let label = model
                     .boundaries
                     .iter()
                     .find(|b| b.id == id)
                     .and_then(|b| b.name.clone())
+                    .or_else(|| {
+                        model
+                            .components
+                            .iter()
+                            .find(|c| c.id == id && c.parent.is_none())
+                            .map(|c| c.name.clone())
+                    })
                     .unwrap_or_else(|| id.to_string());
                 DfdZone {
                     id: id.to_string(),
