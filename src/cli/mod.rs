@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and one module per subcommand.
 
 mod baseline;
+mod catalogue;
 mod check;
 mod explain;
 mod scan;
@@ -38,6 +39,8 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// Explain a finding or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// List or search the threat catalogue (threats and controls per CCCS layer).
+    Catalogue(catalogue::CatalogueArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -124,6 +127,7 @@ pub fn main() -> ExitCode {
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Baseline(args)) => baseline::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Catalogue(args)) => catalogue::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
