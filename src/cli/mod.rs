@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and one module per subcommand.
 
 mod baseline;
+mod catalogue;
 mod check;
 mod explain;
 mod report;
@@ -41,6 +42,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Write the threat model for people: Markdown, HTML, or the data-flow diagram alone.
     Report(report::ReportArgs),
+    /// List or search the threat catalogue (threats and controls per CCCS layer).
+    Catalogue(catalogue::CatalogueArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -128,6 +131,7 @@ pub fn main() -> ExitCode {
         Some(Command::Baseline(args)) => baseline::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Catalogue(args)) => catalogue::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
