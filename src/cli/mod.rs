@@ -3,6 +3,7 @@
 mod baseline;
 mod check;
 mod explain;
+mod import;
 mod scan;
 
 use std::io::{IsTerminal, Write};
@@ -38,6 +39,8 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// Explain a finding or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// Write another tool's threat model as .threatline annotation files.
+    Import(import::ImportArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -124,6 +127,7 @@ pub fn main() -> ExitCode {
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Baseline(args)) => baseline::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

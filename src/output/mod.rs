@@ -1,5 +1,8 @@
 //! Output formats, one file each; all escaping for a format lives in that format's file.
 
 pub mod data;
+pub mod dot;
+pub mod otm;
 pub mod sarif;
 pub mod text;
+pub mod threatspec;
