@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod escape;
 pub mod extract;
+pub mod import;
 pub mod languages;
 pub mod location;
 pub mod model;

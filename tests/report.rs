@@ -384,3 +384,24 @@ fn check_mermaid(text: &str) -> usize {
     }
     edges
 }
+
+#[test]
+fn every_report_format_is_reachable_from_the_command_line() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example");
+    for (format, marker) in [
+        ("markdown", "```mermaid"),
+        ("html", "<svg"),
+        ("mermaid", "flowchart LR"),
+        ("dot", "digraph threatline {"),
+        ("threatspec", "\"threatmodel\""),
+        ("otm", "\"otmVersion\""),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_threatline"))
+            .args(["report", example, "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{format}: no {marker}");
+    }
+}

@@ -11,7 +11,7 @@ use super::check::{ConfigArg, SeverityArg, checked_model};
 use super::{WalkArgs, exit, print_diagnostics, write_output};
 use crate::annotation::Severity;
 use crate::baseline::{Baseline, today};
-use crate::output::{html, markdown, mermaid};
+use crate::output::{dot, html, markdown, mermaid, otm, threatspec};
 use crate::report::Report;
 use crate::report::detail::{ReportOptions, check_source_url};
 
@@ -48,6 +48,12 @@ pub enum ReportFormat {
     Html,
     /// The data-flow diagram alone, as a Mermaid flowchart.
     Mermaid,
+    /// The data-flow diagram alone, as Graphviz DOT.
+    Dot,
+    /// Threatspec's `ThreatModel.json` layout, for existing Threatspec consumers.
+    Threatspec,
+    /// Open Threat Model JSON (Threat Dragon, IriusRisk, threatcl).
+    Otm,
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
@@ -79,6 +85,11 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         ReportFormat::Markdown => markdown::to_markdown(&report, &options),
         ReportFormat::Html => html::to_html(&report, &options),
         ReportFormat::Mermaid => mermaid::to_mermaid(&model, &report.dfd),
+        ReportFormat::Dot => dot::render(&model, &report.dfd),
+        ReportFormat::Threatspec => {
+            threatspec::to_threatspec(&model, &otm::project_name(&args.walk.path))
+        }
+        ReportFormat::Otm => otm::to_otm(&model, &otm::project_name(&args.walk.path)),
     };
     write_output(args.output.as_ref(), &text).context("writing the report")?;
     Ok(exit::CLEAN)

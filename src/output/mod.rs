@@ -1,9 +1,12 @@
 //! Output formats, one file each; all escaping for a format lives in that format's file.
 
 pub mod data;
+pub mod dot;
 pub mod html;
 pub mod markdown;
 pub mod mermaid;
+pub mod otm;
 pub mod sarif;
 pub mod svg;
 pub mod text;
+pub mod threatspec;
