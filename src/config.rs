@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::analysis::AnalysisOptions;
 use crate::analysis::rules;
 use crate::annotation::{Layer, Severity};
+use crate::catalogue::Catalogue;
 use crate::model::{BuildOptions, LayerKeywords};
 
 pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatline.yaml"];
@@ -32,6 +33,8 @@ struct Raw {
     implicit_zones: Option<bool>,
     #[serde(default)]
     layers: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    catalogues: Vec<String>,
 }
 
 /// A validated configuration.
@@ -47,6 +50,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Option<Severity>>,
     pub implicit_zones: bool,
     pub layers: Option<LayerKeywords>,
+    /// Organisation catalogue files, relative to the config file's directory.
+    pub catalogues: Vec<PathBuf>,
 }
 
 /// A config problem, naming the file and the key.
@@ -96,6 +101,8 @@ impl Config {
             .map_err(|e| ConfigError(format!("cannot read config {shown}: {e}")))?;
         let mut config = Config::parse(&text).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
         config.source = Some(path.to_path_buf());
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.catalogues = config.catalogues.iter().map(|c| base.join(c)).collect();
         Ok(config)
     }
 
@@ -106,7 +113,7 @@ impl Config {
         } else {
             serde_saphyr::from_str(text).map_err(|e| e.to_string())?
         };
-        for path in raw.paths.iter().chain(&raw.exclude) {
+        for path in raw.paths.iter().chain(&raw.exclude).chain(&raw.catalogues) {
             check_inside(path)?;
         }
         let fail_on = raw
@@ -159,10 +166,13 @@ impl Config {
             severity,
             implicit_zones: raw.implicit_zones.unwrap_or(true),
             layers,
+            catalogues: raw.catalogues.iter().map(PathBuf::from).collect(),
         })
     }
 
-    pub fn build_options(&self) -> BuildOptions {
+    /// How to build the model: zones, layer keywords, and the catalogue merged with the
+    /// organisation's files (a bad file is a config error).
+    pub fn build_options(&self) -> Result<BuildOptions, ConfigError> {
         let mut options = BuildOptions {
             implicit_zones: self.implicit_zones,
             ..BuildOptions::default()
@@ -170,7 +180,11 @@ impl Config {
         if let Some(layers) = &self.layers {
             options.layer_keywords = layers.clone();
         }
-        options
+        if !self.catalogues.is_empty() {
+            let catalogue = Catalogue::with_files(&self.catalogues).map_err(ConfigError)?;
+            options.catalogue = std::sync::Arc::new(catalogue);
+        }
+        Ok(options)
     }
 
     pub fn analysis_options(&self) -> AnalysisOptions {

@@ -421,3 +421,31 @@ fn baseline_messages_never_show_paths_outside_the_root() {
         "{sarif}"
     );
 }
+
+#[test]
+fn organisation_catalogues_come_from_the_config() {
+    let dir = tree(&[
+        (
+            "security/acme.yaml",
+            "threats:\n  - id: acme-badge-cloning\n    name: Badge cloning\n    layer: control\n    component: door controller\n    stride: [spoofing]\n    likelihood: medium\n    priority: high\n    description: Cloned RFID badges open doors.\n    countermeasures: [Use DESFire EV3 badges]\n    example: A Proxmark copies a badge in a lift.\n",
+        ),
+        ("threatline.yaml", "catalogues: [security/acme.yaml]\n"),
+        ("doors.py", "# @exposes Site:Doors to #acme-badge-cloning\n"),
+    ]);
+    let out = threatline(&["check", "--format", "json"], dir.path());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["threats"][0]["catalogue"], "acme-badge-cloning");
+    assert_eq!(json["threats"][0]["severity"], "high");
+    let out = threatline(&["catalogue", "--search", "badge"], dir.path());
+    assert!(
+        stdout(&out).contains("acme-badge-cloning"),
+        "{}",
+        stdout(&out)
+    );
+    // A broken organisation catalogue is a config error.
+    write(dir.path(), "security/acme.yaml", b"threats:\n  - id: x\n");
+    let out = threatline(&["check"], dir.path());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("acme.yaml"), "{}", stderr(&out));
+}

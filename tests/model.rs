@@ -326,3 +326,43 @@ fn repeated_findings_are_one_wherever_they_are() {
         crossings[0].1
     );
 }
+
+#[test]
+fn catalogue_ids_work_without_a_declaration_and_a_local_one_wins() {
+    let m = model(&[
+        (
+            "k8s.yaml",
+            "# @component Cluster:etcd (#etcd) [control]\n# @exposes #etcd to #k8s-etcd-tampering\n# @mitigates #etcd against #k8s-etcd-tampering with #k8s-etcd-access-isolation\n# @exposes #etcd to #k8s-etcd-tamperng\n# @exposes #etcd to #web-sqli\n",
+        ),
+        ("local.py", "# @threat My own SQLi (#web-sqli) [low]\n"),
+    ]);
+    let t = m
+        .threats
+        .iter()
+        .find(|t| t.id == "k8s-etcd-tampering")
+        .unwrap();
+    assert_eq!(t.catalogue.as_deref(), Some("k8s-etcd-tampering"));
+    assert!(!t.declared);
+    assert!(t.severity.is_some() && !t.stride.is_empty() && t.description.is_some());
+    let c = m
+        .controls
+        .iter()
+        .find(|c| c.id == "k8s-etcd-access-isolation");
+    assert_eq!(
+        c.and_then(|c| c.catalogue.as_deref()),
+        Some("k8s-etcd-access-isolation"),
+        "{:?}",
+        m.controls
+    );
+    // A local declaration with the same id overrides the catalogue entry.
+    let local = m.threats.iter().find(|t| t.id == "web-sqli").unwrap();
+    assert_eq!(local.name, "My own SQLi");
+    assert_eq!(local.catalogue, None);
+    assert_eq!(local.severity, Some(Severity::Low));
+    // A typo is suggested from the catalogue too.
+    assert_eq!(diagnostics(&m), vec!["dangling-reference k8s.yaml:4:21"]);
+    assert_eq!(
+        m.diagnostics[0].hint.as_deref(),
+        Some("did you mean `#k8s-etcd-tampering`?")
+    );
+}

@@ -37,6 +37,10 @@ pub struct CatalogueArgs {
     /// in the layout of a catalogue file.
     #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
     pub format: CatalogueFormat,
+    /// Use this config file (its `catalogues:` add organisation entries) instead of
+    /// looking for threatline.yaml from the current directory up.
+    #[command(flatten)]
+    pub config: super::check::ConfigArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,11 +51,14 @@ pub enum CatalogueFormat {
 }
 
 pub fn run(args: &CatalogueArgs) -> anyhow::Result<u8> {
-    run_with(args, Catalogue::builtin())
+    let config =
+        crate::config::Config::load(args.config.file.as_deref(), std::path::Path::new("."))?;
+    let options = config.build_options()?;
+    run_with(args, &options.catalogue)
 }
 
-/// Runs the command on a given catalogue (the built-in one merged with configured
-/// organisation catalogues, once config supplies them).
+/// Runs the command on a given catalogue (the built-in one merged with the configured
+/// organisation catalogues).
 pub fn run_with(args: &CatalogueArgs, catalogue: &Catalogue) -> anyhow::Result<u8> {
     let selected = select(args, catalogue);
     let text = match args.format {

@@ -89,11 +89,8 @@ pub fn checked_model(
         .collect();
     options.paths = config.paths.iter().map(PathBuf::from).collect();
     options.skip.extend(extra_skip.iter().cloned());
-    let model = crate::scan_tree_with(
-        &options,
-        &config.build_options(),
-        &config.analysis_options(),
-    )?;
+    let build = config.build_options()?;
+    let model = crate::scan_tree_with(&options, &build, &config.analysis_options())?;
     Ok((model, config))
 }
 

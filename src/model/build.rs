@@ -5,6 +5,7 @@
 //! resolved, so an id declared in any file, before or after its use, is found.
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use super::components::{Tree, split_path};
 use super::layers::LayerKeywords;
@@ -12,6 +13,7 @@ use super::normalize::id_key;
 use super::registry::Registry;
 use super::*;
 use crate::annotation::{Annotation, BoundarySides, Form, Mention};
+use crate::catalogue::{Catalogue, Entry};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::scan::FileResult;
 
@@ -21,13 +23,19 @@ pub struct BuildOptions {
     /// A component's zone defaults to its top-level path segment.
     pub implicit_zones: bool,
     pub layer_keywords: LayerKeywords,
+    /// Threats and controls `#id` references may name without declaring them.
+    pub catalogue: Arc<Catalogue>,
 }
+
+static BUILTIN_CATALOGUE: LazyLock<Arc<Catalogue>> =
+    LazyLock::new(|| Arc::new(Catalogue::builtin().clone()));
 
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
             implicit_zones: true,
             layer_keywords: LayerKeywords::builtin().clone(),
+            catalogue: BUILTIN_CATALOGUE.clone(),
         }
     }
 }
@@ -100,6 +108,10 @@ pub(super) struct Builder {
     pub(super) flows: Vec<Flow>,
     pub(super) flow_ids: HashMap<String, usize>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) catalogue: Arc<Catalogue>,
+    /// Registry index -> the catalogue entry a threat or control comes from.
+    pub(super) catalogue_threats: HashMap<usize, Entry>,
+    pub(super) catalogue_controls: HashMap<usize, Entry>,
 }
 
 pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
@@ -116,9 +128,13 @@ pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
         flows: Vec::new(),
         flow_ids: HashMap::new(),
         diagnostics,
+        catalogue: options.catalogue.clone(),
+        catalogue_threats: HashMap::new(),
+        catalogue_controls: HashMap::new(),
     };
     b.declare_ids(&annotations);
     b.declare_names(&annotations);
+    b.declare_catalogue_refs(&annotations);
     b.build_flows(&annotations);
     let mut model = b.relations(&annotations, options);
     model.diagnostics = b.diagnostics;
@@ -335,8 +351,24 @@ impl Builder {
         }
         if m.id.is_some() {
             let (kind, suggestion) = match role {
-                Role::Threat => ("threat", self.threats.suggest(&raw)),
-                Role::Control => ("control", self.controls.suggest(&raw)),
+                Role::Threat => (
+                    "threat",
+                    self.threats.suggest(&raw).or_else(|| {
+                        super::registry::closest(
+                            &raw,
+                            self.catalogue.threats().map(|e| e.id.as_str()),
+                        )
+                    }),
+                ),
+                Role::Control => (
+                    "control",
+                    self.controls.suggest(&raw).or_else(|| {
+                        super::registry::closest(
+                            &raw,
+                            self.catalogue.controls().map(|e| e.id.as_str()),
+                        )
+                    }),
+                ),
                 Role::Component => ("component", self.tree.suggest(&raw)),
                 Role::Target => {
                     let flows = self.flows.iter().map(|f| f.id.as_str());

@@ -125,6 +125,7 @@ impl ThreatFields {
             example: f.example.clone(),
             properties: props,
             declared: true,
+            catalogue: None,
             site: Site::default(),
         };
         let Some(old) = &mut self.declared else {
@@ -164,6 +165,7 @@ impl ThreatFields {
             example: None,
             properties: BTreeMap::new(),
             declared: false,
+            catalogue: None,
             site: Site::default(),
         });
         t.id = e.id.clone();

@@ -94,19 +94,28 @@ impl Builder {
 
         for (i, e) in self.threats.entries.iter().enumerate() {
             let f = threat_fields.remove(&i).unwrap_or_default();
-            m.threats.push(f.into_threat(e));
+            let mut threat = f.into_threat(e);
+            if let Some(entry) = self.catalogue_threats.get(&i) {
+                super::catalogued::fill_threat(&mut threat, entry);
+            }
+            m.threats.push(threat);
         }
         for (i, e) in self.controls.entries.iter().enumerate() {
             let f = control_fields.remove(&i).unwrap_or_default();
-            m.controls.push(Control {
+            let mut control = Control {
                 id: e.id.clone(),
                 name: e.name.clone(),
                 description: f.description,
                 refs: f.refs,
                 properties: f.properties,
                 declared: e.declared.is_some(),
+                catalogue: None,
                 site: e.site().clone(),
-            });
+            };
+            if let Some(entry) = self.catalogue_controls.get(&i) {
+                super::catalogued::fill_control(&mut control, entry);
+            }
+            m.controls.push(control);
         }
 
         m.components.sort_by(|a, b| a.id.cmp(&b.id));

@@ -2,6 +2,7 @@
 //! with CCCS layers and zones, and every relation with its source location.
 
 mod build;
+mod catalogued;
 mod components;
 mod fields;
 mod finish;
@@ -76,6 +77,9 @@ pub struct Threat {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
     pub declared: bool,
+    /// The catalogue entry this threat comes from, when no annotation declares it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<String>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -90,6 +94,9 @@ pub struct Control {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
     pub declared: bool,
+    /// The catalogue entry this control comes from, when no annotation declares it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<String>,
     #[serde(flatten)]
     pub site: Site,
 }
