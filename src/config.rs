@@ -190,6 +190,7 @@ impl Config {
     pub fn analysis_options(&self) -> AnalysisOptions {
         AnalysisOptions {
             severity: self.severity.clone(),
+            ..AnalysisOptions::default()
         }
     }
 }

@@ -42,7 +42,15 @@ fn every_file_in_catalogue_is_compiled_in() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["coverage.yaml", "generic.yaml", "kubernetes.yaml"]);
+    assert_eq!(
+        files,
+        [
+            "coverage.yaml",
+            "domains.yaml",
+            "generic.yaml",
+            "kubernetes.yaml"
+        ]
+    );
     let origins: BTreeSet<&str> = Catalogue::builtin()
         .entries()
         .iter()
@@ -513,4 +521,25 @@ fn cli_json_and_yaml_give_the_full_entries_in_catalogue_file_layout() {
         layers["communication"],
         Catalogue::builtin().by_layer(Layer::Communication).count()
     );
+}
+
+#[test]
+fn domain_words_name_real_domains() {
+    // Each key of catalogue/domains.yaml is the id prefix of some built-in entry, or it
+    // would never rank a suggestion.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue/domains.yaml"),
+    )
+    .unwrap();
+    let domains: std::collections::BTreeMap<String, Vec<String>> =
+        serde_saphyr::from_str(&text).unwrap();
+    for domain in domains.keys() {
+        assert!(
+            Catalogue::builtin()
+                .entries()
+                .iter()
+                .any(|e| e.id.starts_with(&format!("{domain}-"))),
+            "no entry in domain {domain}"
+        );
+    }
 }

@@ -108,7 +108,7 @@ fn config_sets_the_threshold_severities_and_excludes() {
         ("gen/b.py", "# @exposes Shop:Gen to XSS [critical]\n"),
         (
             "threatline.yaml",
-            "fail_on: medium\nexclude: [gen/]\nseverity:\n  unmitigated-exposure: low\n",
+            "fail_on: medium\nexclude: [gen/]\nseverity:\n  unmitigated-exposure: low\n  stride-gap: off\n",
         ),
     ]);
     let out = threatline(&["check", "--format", "json"], dir.path());
@@ -130,7 +130,7 @@ fn config_is_found_upward_from_the_scanned_path() {
     let dir = tree(&[
         (
             "threatline.yaml",
-            "severity:\n  untested-control: off\n  unmitigated-exposure: critical\n",
+            "severity:\n  untested-control: off\n  unmitigated-exposure: critical\n  stride-gap: off\n",
         ),
         (
             "svc/a.py",
@@ -379,7 +379,10 @@ fn an_unwritable_output_exits_2() {
 fn scan_reads_the_same_config_as_check() {
     let dir = tree(&[
         ("a.py", "# @connects A:X to B:Y with HTTP\n"),
-        ("threatline.yaml", "implicit_zones: false\n"),
+        (
+            "threatline.yaml",
+            "implicit_zones: false\nseverity:\n  stride-gap: off\n",
+        ),
     ]);
     let scan: serde_json::Value =
         serde_json::from_str(&stdout(&threatline(&["scan"], dir.path()))).unwrap();

@@ -180,7 +180,7 @@ fn the_gate_reports_exactly_the_deliberate_gaps() {
         .collect();
     assert!(
         info.iter()
-            .all(|c| *c == "untested-control" || *c == "open-review")
+            .all(|c| ["untested-control", "open-review", "stride-gap"].contains(c))
     );
     assert!(info.contains(&"open-review"));
 }

@@ -55,7 +55,7 @@ fn the_example_report_shows_what_a_review_needs() {
     let md = report(EXAMPLE, "markdown");
     assert!(md.contains("**Gate: FAIL**: 4 findings at or above high (`--fail-on high`)."));
     assert!(
-        md.contains("| 1 | 3 | 2 | 1 | 22 | 0 | 0 |"),
+        md.contains("| 1 | 3 | 2 | 1 | 51 | 0 | 0 |"),
         "counts per severity"
     );
     // The two unprotected crossings, under the diagram, thick and red in it.
@@ -143,7 +143,7 @@ fn output_file_fail_on_and_baseline_change_what_the_summary_says() {
         md.contains("**Gate: PASS**: nothing at or above high"),
         "{md}"
     );
-    assert!(md.contains("29 findings are hidden by the baseline."));
+    assert!(md.contains("58 findings are hidden by the baseline."));
     assert!(md.contains("## Findings\n\nNo findings."));
 
     let (_, md, _) = run(EXAMPLE, "markdown", &["--fail-on", "critical"]);

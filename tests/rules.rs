@@ -156,3 +156,30 @@ fn every_rule_has_a_fixture_and_documentation() {
         }
     }
 }
+
+#[test]
+fn stride_gap() {
+    let (model, findings) = run("stride-gap");
+    assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    let components: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.component.as_deref())
+        .collect();
+    assert_eq!(components, vec!["orders-db"]);
+    assert_eq!(findings[0].severity, Severity::Info);
+    assert!(
+        findings[0]
+            .message
+            .ends_with("has no threat considered for repudiation, information-disclosure"),
+        "{}",
+        findings[0].message
+    );
+    assert!(
+        findings[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("@exposes #orders-db to #db-")
+    );
+    insta::assert_snapshot!(snapshot(&findings));
+}

@@ -1,15 +1,18 @@
 //! Findings (SPEC §5): one rule per file under `rules/`, each documented in its own doc
 //! comment, which `threatline explain CODE` prints and `docs/rules.md` is built from.
 
+pub mod coverage;
 pub mod fingerprint;
 pub mod graph;
 pub mod rules;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::annotation::{Layer, Severity};
+use crate::catalogue::Catalogue;
 use crate::model::{Model, Site};
 use graph::ModelGraph;
 
@@ -78,16 +81,28 @@ impl Finding {
     }
 }
 
-/// Severity overrides per finding code (`off` drops the code).
-#[derive(Debug, Clone, Default)]
+/// Severity overrides per finding code (`off` drops the code), and the catalogue
+/// coverage suggestions come from.
+#[derive(Debug, Clone)]
 pub struct AnalysisOptions {
     pub severity: BTreeMap<String, Option<Severity>>,
+    pub catalogue: Arc<Catalogue>,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            severity: BTreeMap::new(),
+            catalogue: Catalogue::shared_builtin(),
+        }
+    }
 }
 
 /// Everything the rules look at.
 pub struct Context<'m> {
     pub model: &'m Model,
     pub graph: ModelGraph<'m>,
+    pub catalogue: &'m Catalogue,
 }
 
 /// Runs every rule over the model; findings come out sorted by location, then code.
@@ -95,6 +110,7 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
     let ctx = Context {
         model,
         graph: ModelGraph::new(model),
+        catalogue: &options.catalogue,
     };
     let mut findings = Vec::new();
     for rule in rules::ALL {

@@ -254,6 +254,13 @@ impl Catalogue {
         &BUILTIN
     }
 
+    /// The built-in catalogue, shared: the default of every option that holds one.
+    pub fn shared_builtin() -> std::sync::Arc<Catalogue> {
+        static SHARED: std::sync::LazyLock<std::sync::Arc<Catalogue>> =
+            std::sync::LazyLock::new(|| std::sync::Arc::new(Catalogue::builtin().clone()));
+        SHARED.clone()
+    }
+
     /// The built-in catalogue with organisation catalogue files merged over it. An
     /// error names the file, line and entry: a duplicate id, an invalid field, a
     /// reference to no control.
@@ -409,12 +416,23 @@ fn search_score(e: &Entry, w: &str) -> u32 {
         .sum()
 }
 
+/// Domain (id prefix) → words of a component's path that point at it.
+static DOMAIN_WORDS: std::sync::LazyLock<HashMap<String, Vec<String>>> =
+    std::sync::LazyLock::new(|| {
+        serde_saphyr::from_str(include_str!("../../catalogue/domains.yaml"))
+            .expect("catalogue/domains.yaml is valid (tested)")
+    });
+
 fn hint_score(e: &Entry, hint: &[String]) -> u32 {
     let component = words(&e.component);
     let name = words(&e.name);
+    let domain_words = DOMAIN_WORDS.get(e.domain());
     hint.iter()
         .map(|h| {
             let mut s = 0;
+            if domain_words.is_some_and(|ws| ws.iter().any(|w| same_word(w, h))) {
+                s += 4;
+            }
             if component.iter().any(|w| same_word(w, h)) {
                 s += 3;
             }

@@ -90,7 +90,11 @@ pub fn checked_model(
     options.paths = config.paths.iter().map(PathBuf::from).collect();
     options.skip.extend(extra_skip.iter().cloned());
     let build = config.build_options()?;
-    let model = crate::scan_tree_with(&options, &build, &config.analysis_options())?;
+    let analysis = crate::analysis::AnalysisOptions {
+        catalogue: build.catalogue.clone(),
+        ..config.analysis_options()
+    };
+    let model = crate::scan_tree_with(&options, &build, &analysis)?;
     Ok((model, config))
 }
 

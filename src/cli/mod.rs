@@ -3,6 +3,7 @@
 mod baseline;
 mod catalogue;
 mod check;
+mod coverage;
 mod explain;
 mod import;
 mod report;
@@ -39,6 +40,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Record the current findings in a baseline file for `check --baseline`.
     Baseline(baseline::BaselineArgs),
+    /// STRIDE coverage per component against its CCCS layer, with catalogue suggestions.
+    Coverage(coverage::CoverageArgs),
     /// Explain a finding or diagnostic code.
     Explain(explain::ExplainArgs),
     /// Write the threat model for people: Markdown, HTML, or the data-flow diagram alone.
@@ -133,6 +136,7 @@ pub fn main() -> ExitCode {
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Baseline(args)) => baseline::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::Coverage(args)) => coverage::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),

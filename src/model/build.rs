@@ -5,7 +5,7 @@
 //! resolved, so an id declared in any file, before or after its use, is found.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use super::components::{Tree, split_path};
 use super::layers::LayerKeywords;
@@ -27,15 +27,12 @@ pub struct BuildOptions {
     pub catalogue: Arc<Catalogue>,
 }
 
-static BUILTIN_CATALOGUE: LazyLock<Arc<Catalogue>> =
-    LazyLock::new(|| Arc::new(Catalogue::builtin().clone()));
-
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
             implicit_zones: true,
             layer_keywords: LayerKeywords::builtin().clone(),
-            catalogue: BUILTIN_CATALOGUE.clone(),
+            catalogue: Catalogue::shared_builtin(),
         }
     }
 }

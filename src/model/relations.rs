@@ -2,7 +2,7 @@
 
 use super::build::{Builder, Role, mentions, site};
 use super::*;
-use crate::annotation::{Annotation, BoundarySides, Form};
+use crate::annotation::{Annotation, BoundarySides, Form, Qualifiers};
 use std::collections::HashMap;
 
 use super::fields::{ControlFields, ThreatFields, normalize_ref, properties};
@@ -97,11 +97,21 @@ impl Builder {
                     let (target, target_kind) = self.resolve(a, Role::Target, target);
                     let threat = self.resolve(a, Role::Threat, t).0;
                     let severity = a.qualifiers.severity.or(t.qualifiers.severity);
-                    if let (Some(sev), Some(i)) = (severity, self.find(Role::Threat, t)) {
+                    if let Some(i) = self.find(Role::Threat, t) {
+                        let fields = threat_fields.entry(i).or_default();
                         // The threat takes this severity where this line first declares it.
-                        if self.threats.entries[i].first.location == a.location {
-                            threat_fields.entry(i).or_default().first_exposure = Some(sev);
+                        if let Some(sev) = severity
+                            && self.threats.entries[i].first.location == a.location
+                        {
+                            fields.first_exposure = Some(sev);
                         }
+                        // STRIDE is a property of threats: a closing `[tampering]` is the
+                        // threat's wherever it is written.
+                        let stride = Qualifiers {
+                            stride: a.qualifiers.stride.clone(),
+                            ..Qualifiers::default()
+                        };
+                        fields.mention(&stride);
                     }
                     m.exposures.push(Exposure {
                         target,

@@ -4,6 +4,7 @@
 
 mod diagnostics;
 mod open_review;
+mod stride_gap;
 mod unmitigated_exposure;
 mod unmitigated_threat;
 mod unprotected_crossing;
@@ -49,6 +50,7 @@ pub const ALL: &[Rule] = &[
     unprotected_crossing::RULE,
     untested_control::RULE,
     open_review::RULE,
+    stride_gap::RULE,
 ];
 
 pub use diagnostics::ALL as DIAGNOSTICS;
