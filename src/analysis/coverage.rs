@@ -74,50 +74,7 @@ fn of_component<'m>(
     catalogue: &Catalogue,
     c: &'m Component,
 ) -> ComponentCoverage<'m> {
-    let scope = graph.self_and_ancestors(&c.id);
-    let on =
-        |kind: TargetKind, target: &str| kind == TargetKind::Component && scope.contains(&target);
-    let mut threats: Vec<&str> = Vec::new();
-    threats.extend(
-        model
-            .exposures
-            .iter()
-            .filter(|x| on(x.target_kind, &x.target))
-            .map(|x| x.threat.as_str()),
-    );
-    threats.extend(
-        model
-            .mitigations
-            .iter()
-            .filter(|x| on(x.target_kind, &x.target))
-            .map(|x| x.threat.as_str()),
-    );
-    threats.extend(
-        model
-            .acceptances
-            .iter()
-            .filter(|x| on(x.target_kind, &x.target))
-            .map(|x| x.threat.as_str()),
-    );
-    threats.extend(
-        model
-            .transfers
-            .iter()
-            .filter(|x| scope.contains(&x.from.as_str()))
-            .map(|x| x.threat.as_str()),
-    );
-    let considered: Vec<Stride> = STRIDE
-        .iter()
-        .copied()
-        .filter(|s| {
-            threats.iter().any(|id| {
-                model
-                    .threats
-                    .iter()
-                    .any(|t| t.id == *id && t.stride.contains(s))
-            })
-        })
-        .collect();
+    let considered = considered(model, graph, c);
     let expectations = expected_stride(c.layer);
     let expected: Vec<Stride> = expectations.iter().map(|e| e.stride).collect();
     let target = reference(c);
@@ -147,6 +104,53 @@ fn of_component<'m>(
         expected,
         gaps,
     }
+}
+
+/// The STRIDE categories with a threat considered on `c` or a component containing it:
+/// exposed, mitigated, accepted, or transferred away.
+pub fn considered<'m>(model: &'m Model, graph: &ModelGraph<'m>, c: &'m Component) -> Vec<Stride> {
+    let scope = graph.self_and_ancestors(&c.id);
+    let on =
+        |kind: TargetKind, target: &str| kind == TargetKind::Component && scope.contains(&target);
+    let threats: Vec<&str> = model
+        .exposures
+        .iter()
+        .filter(|x| on(x.target_kind, &x.target))
+        .map(|x| x.threat.as_str())
+        .chain(
+            model
+                .mitigations
+                .iter()
+                .filter(|x| on(x.target_kind, &x.target))
+                .map(|x| x.threat.as_str()),
+        )
+        .chain(
+            model
+                .acceptances
+                .iter()
+                .filter(|x| on(x.target_kind, &x.target))
+                .map(|x| x.threat.as_str()),
+        )
+        .chain(
+            model
+                .transfers
+                .iter()
+                .filter(|x| scope.contains(&x.from.as_str()))
+                .map(|x| x.threat.as_str()),
+        )
+        .collect();
+    STRIDE
+        .iter()
+        .copied()
+        .filter(|s| {
+            threats.iter().any(|id| {
+                model
+                    .threats
+                    .iter()
+                    .any(|t| t.id == *id && t.stride.contains(s))
+            })
+        })
+        .collect()
 }
 
 /// How an annotation names the component: `#id`, or its path where the id is not one

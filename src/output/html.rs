@@ -402,7 +402,7 @@ fn coverage(out: &mut String, report: &Report) {
         "<section id=\"coverage\">\n<h2>STRIDE × CCCS coverage</h2>\n<p>Which STRIDE categories \
          have at least one threat considered (exposed, mitigated, accepted or transferred). Per \
          layer, the number of its components that consider the category; per component, ✓ \
-         where it does.</p>\n<table class=\"matrix\"><thead><tr><th>Layer</th><th>Components</th>",
+         where it does and ✗ where its layer expects it but nothing considers it.</p>\n<table class=\"matrix\"><thead><tr><th>Layer</th><th>Components</th>",
     );
     for s in STRIDE {
         let _ = write!(out, "<th>{}</th>", stride_name(s));
@@ -446,13 +446,13 @@ fn coverage(out: &mut String, report: &Report) {
                 escape(&c.component.path.join(":")),
                 layer_name(section.layer)
             );
-            for on in c.coverage {
-                let _ = write!(
-                    out,
-                    "<td class=\"{}\">{}</td>",
-                    if on { "on" } else { "off" },
-                    if on { "✓" } else { "" }
-                );
+            for (on, expected) in c.coverage.iter().zip(c.expected) {
+                let (class, mark) = match (on, expected) {
+                    (true, _) => ("on", "✓"),
+                    (false, true) => ("gap", "✗"),
+                    (false, false) => ("off", ""),
+                };
+                let _ = write!(out, "<td class=\"{class}\">{mark}</td>");
             }
             out.push_str("</tr>\n");
         }

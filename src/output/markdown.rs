@@ -322,8 +322,10 @@ fn coverage(out: &mut String, report: &Report) {
     out.push_str("## STRIDE × CCCS coverage\n\n");
     out.push_str(
         "Which STRIDE categories have at least one threat considered (exposed, mitigated, \
-         accepted or transferred). Per layer, the number of its components that consider the \
-         category; per component, ✓ where it does.\n\n",
+         accepted or transferred, on the component or one containing it). Per layer, the \
+         number of its components that consider the category; per component, ✓ where it \
+         does and ✗ where its layer expects it but nothing considers it \
+         (`threatline coverage` suggests threats for each ✗).\n\n",
     );
     let header: Vec<&str> = STRIDE.iter().map(|s| stride_name(*s)).collect();
     let _ = writeln!(out, "| Layer | Components | {} |", header.join(" | "));
@@ -354,7 +356,12 @@ fn coverage(out: &mut String, report: &Report) {
                 let cells: Vec<&str> = c
                     .coverage
                     .iter()
-                    .map(|&on| if on { "✓" } else { " " })
+                    .zip(&c.expected)
+                    .map(|(&on, &expected)| match (on, expected) {
+                        (true, _) => "✓",
+                        (false, true) => "✗",
+                        (false, false) => " ",
+                    })
                     .collect();
                 let _ = writeln!(
                     out,

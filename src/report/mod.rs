@@ -6,7 +6,10 @@ pub mod detail;
 pub mod dfd;
 
 use crate::analysis::Finding;
+use crate::analysis::coverage::considered;
+use crate::analysis::graph::ModelGraph;
 use crate::annotation::{Layer, Severity, Stride};
+use crate::catalogue::expected_stride;
 use crate::diagnostics::Level;
 use crate::model::{
     Acceptance, Component, Exposure, Mitigation, Model, TargetKind, Threat, Transfer,
@@ -65,8 +68,11 @@ pub struct ThreatEntry<'m> {
 pub struct ComponentSection<'m> {
     pub component: &'m Component,
     pub threats: Vec<ThreatEntry<'m>>,
-    /// STRIDE categories with at least one threat considered, in [`STRIDE`] order.
+    /// STRIDE categories with at least one threat considered (on the component or one
+    /// containing it), in [`STRIDE`] order.
     pub coverage: [bool; 6],
+    /// STRIDE categories its CCCS layer is expected to consider.
+    pub expected: [bool; 6],
 }
 
 #[derive(Debug)]
@@ -110,9 +116,10 @@ impl<'m> Report<'m> {
             fail_on,
             passed,
         };
+        let graph = ModelGraph::new(model);
         let layers = LAYERS
             .iter()
-            .map(|&layer| layer_section(model, layer))
+            .map(|&layer| layer_section(model, &graph, layer))
             .collect();
         Report {
             model,
@@ -128,12 +135,12 @@ impl<'m> Report<'m> {
     }
 }
 
-fn layer_section(model: &Model, layer: Layer) -> LayerSection<'_> {
+fn layer_section<'m>(model: &'m Model, graph: &ModelGraph<'m>, layer: Layer) -> LayerSection<'m> {
     let components: Vec<ComponentSection> = model
         .components
         .iter()
         .filter(|c| c.layer == layer)
-        .map(|c| component_section(model, c))
+        .map(|c| component_section(model, graph, c))
         .collect();
     let mut coverage = [0; 6];
     for c in &components {
@@ -148,7 +155,11 @@ fn layer_section(model: &Model, layer: Layer) -> LayerSection<'_> {
     }
 }
 
-fn component_section<'m>(model: &'m Model, c: &'m Component) -> ComponentSection<'m> {
+fn component_section<'m>(
+    model: &'m Model,
+    graph: &ModelGraph<'m>,
+    c: &'m Component,
+) -> ComponentSection<'m> {
     let on = |kind: TargetKind, target: &str| kind == TargetKind::Component && target == c.id;
     let mut ids: Vec<&str> = Vec::new();
     let mut note = |id: &'m str| {
@@ -204,18 +215,15 @@ fn component_section<'m>(model: &'m Model, c: &'m Component) -> ComponentSection
                 .collect(),
         })
         .collect();
-    let mut coverage = [false; 6];
-    for entry in &threats {
-        for s in entry.threat.map(|t| t.stride.as_slice()).unwrap_or(&[]) {
-            if let Some(i) = STRIDE.iter().position(|x| x == s) {
-                coverage[i] = true;
-            }
-        }
-    }
+    let considered = considered(model, graph, c);
+    let expected_list = expected_stride(c.layer);
+    let coverage = STRIDE.map(|s| considered.contains(&s));
+    let expected = STRIDE.map(|s| expected_list.iter().any(|e| e.stride == s));
     ComponentSection {
         component: c,
         threats,
         coverage,
+        expected,
     }
 }
 
