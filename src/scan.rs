@@ -11,7 +11,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::extract::{self, Extracted, plain_file_blocks};
 use crate::languages::{Language, Languages, grammar, table};
 use crate::location::Location;
-use crate::prefilter::may_hold_annotation;
+use crate::prefilter::last_candidate;
 use crate::source::Source;
 
 /// What one file contributed.
@@ -65,10 +65,10 @@ impl Scanner {
             None => FileKind::Code(table().by_shebang(&bytes)?),
         };
         let keys = matches!(kind, FileKind::Code(l) if l.threatspec_keys);
-        if !may_hold_annotation(&bytes, keys) {
-            return None;
-        }
+        last_candidate(&bytes, keys)?;
         let source = Source::new(bytes);
+        // Offsets of the prepared bytes (a BOM is dropped), for the prefix parse.
+        let must_cover = last_candidate(&source.bytes, keys).unwrap_or(source.bytes.len());
         let mut result = FileResult {
             path: path.to_string(),
             ..FileResult::default()
@@ -81,13 +81,14 @@ impl Scanner {
             FileKind::Code(language) => {
                 let deadline = self.deadline;
                 let parser = self.parser(language)?;
-                extract::extract(&source, language, parser, deadline)
+                extract::extract(&source, language, parser, deadline, must_cover)
             }
         };
         let Extracted {
             blocks,
             timed_out,
             key_annotations,
+            ..
         } = extracted;
         if timed_out {
             result.diagnostics.push(

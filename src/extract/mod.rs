@@ -40,17 +40,70 @@ pub struct Extracted {
     /// line got a `:` so that the value reads as its YAML block; the file has none, so
     /// the `:` is not part of the annotation's text.
     pub key_annotations: Vec<(u32, u32)>,
+    /// How many bytes the parse read: less than the file when a prefix was enough.
+    pub parsed_bytes: usize,
 }
+
+/// Lines parsed past the last possible annotation, so its comment block, YAML block and
+/// the syntax around it are complete in the prefix.
+const MARGIN_LINES: usize = 48;
 
 /// Parses `source` with `parser` (already set to `language`'s grammar) and reads its
 /// comments, docstrings and `x-threatspec` keys. Past `deadline` the parse is abandoned
 /// and comments are read line by line instead.
+///
+/// Only the prefix of the file up to `must_cover` (the last possible annotation, from the
+/// prefilter) plus a margin is parsed when that is provably enough: no syntax error before
+/// the margin, no comment running into it. Whether a byte is inside a comment depends only
+/// on what precedes it, so the prefix's comments are the file's; otherwise (and to be
+/// sure, on any doubt) the whole file is parsed.
 pub fn extract(
     source: &Source,
     language: &Language,
     parser: &mut Parser,
     deadline: Duration,
+    must_cover: usize,
 ) -> Extracted {
+    let bytes = &source.bytes;
+    let guard = line_end(bytes, must_cover);
+    let cut = lines_after(bytes, guard, MARGIN_LINES);
+    if cut < bytes.len() {
+        match parse(parser, &bytes[..cut], deadline) {
+            Some(tree)
+                if comments::prefix_is_enough(source, language, tree.root_node(), guard, cut) =>
+            {
+                return Extracted {
+                    parsed_bytes: cut,
+                    ..read_tree(source, language, &tree)
+                };
+            }
+            Some(_) => {}
+            None => return timed_out(source, language, parser),
+        }
+    }
+    match parse(parser, bytes, deadline) {
+        Some(tree) => Extracted {
+            parsed_bytes: bytes.len(),
+            ..read_tree(source, language, &tree)
+        },
+        None => timed_out(source, language, parser),
+    }
+}
+
+/// The end of the line holding `offset` (the offset of its `\n`, or the end).
+fn line_end(bytes: &[u8], offset: usize) -> usize {
+    let from = offset.min(bytes.len());
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i)
+}
+
+/// The offset just past `lines` more line ends after `from`.
+fn lines_after(bytes: &[u8], from: usize, lines: usize) -> usize {
+    memchr::memchr_iter(b'\n', &bytes[from.min(bytes.len())..])
+        .nth(lines)
+        .map_or(bytes.len(), |i| from + i + 1)
+}
+
+fn parse(parser: &mut Parser, bytes: &[u8], deadline: Duration) -> Option<tree_sitter::Tree> {
     let started = Instant::now();
     let mut past_deadline = |_: &tree_sitter::ParseState| {
         if started.elapsed() > deadline {
@@ -59,21 +112,26 @@ pub fn extract(
             ControlFlow::Continue(())
         }
     };
-    let bytes = &source.bytes;
-    let tree = parser.parse_with_options(
+    parser.parse_with_options(
         &mut |offset, _| &bytes[offset.min(bytes.len())..],
         None,
         Some(ParseOptions::new().progress_callback(&mut past_deadline)),
-    );
-    let Some(tree) = tree else {
-        // Cancelled: the parser keeps partial state until reset.
-        parser.reset();
-        return Extracted {
-            blocks: fallback::line_comment_blocks(source, language),
-            timed_out: true,
-            key_annotations: Vec::new(),
-        };
-    };
+    )
+}
+
+fn timed_out(source: &Source, language: &Language, parser: &mut Parser) -> Extracted {
+    // Cancelled: the parser keeps partial state until reset.
+    parser.reset();
+    Extracted {
+        blocks: fallback::line_comment_blocks(source, language),
+        timed_out: true,
+        key_annotations: Vec::new(),
+        parsed_bytes: 0,
+    }
+}
+
+fn read_tree(source: &Source, language: &Language, tree: &tree_sitter::Tree) -> Extracted {
+    let bytes = &source.bytes;
     let root = tree.root_node();
     let mut blocks = comments::comment_blocks(source, language, root);
     if let Some(query) = table().docstring_query(language) {
@@ -89,5 +147,6 @@ pub fn extract(
         blocks,
         timed_out: false,
         key_annotations,
+        parsed_bytes: bytes.len(),
     }
 }
