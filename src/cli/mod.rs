@@ -4,6 +4,7 @@ mod baseline;
 mod catalogue;
 mod check;
 mod explain;
+mod init;
 mod report;
 mod scan;
 
@@ -44,6 +45,8 @@ enum Command {
     Report(report::ReportArgs),
     /// List or search the threat catalogue (threats and controls per CCCS layer).
     Catalogue(catalogue::CatalogueArgs),
+    /// Write a commented threatline.yaml and print CI snippets; --suggest lists likely components.
+    Init(init::InitArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -132,6 +135,7 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(args)) => explain::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
+        Some(Command::Init(args)) => init::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
