@@ -23,6 +23,7 @@ pub mod prefilter;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod suggest;
 pub mod walk;
 
 use analysis::AnalysisOptions;

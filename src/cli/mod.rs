@@ -6,6 +6,7 @@ mod check;
 mod coverage;
 mod explain;
 mod import;
+mod init;
 mod report;
 mod scan;
 
@@ -50,6 +51,8 @@ enum Command {
     Catalogue(catalogue::CatalogueArgs),
     /// Write another tool's threat model as .threatline annotation files.
     Import(import::ImportArgs),
+    /// Write a commented threatline.yaml and print CI snippets; --suggest lists likely components.
+    Init(init::InitArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),
+        Some(Command::Init(args)) => init::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
