@@ -373,7 +373,12 @@ mod tests {
         // Uncommenting an example must give a config that loads and does what it says.
         let t = config_template();
         let examples = examples(&t);
-        assert_eq!(examples.len(), 2, "{examples:?}");
+        assert_eq!(examples.len(), 3, "{examples:?}");
+        let catalogues = Config::parse(&examples[2]).expect("the catalogues example parses");
+        assert_eq!(
+            catalogues.catalogues,
+            vec![std::path::PathBuf::from("security/catalogue.yaml")]
+        );
         let severity = Config::parse(&examples[0]).expect("the severity example parses");
         assert_eq!(severity.severity["untested-control"], None);
         let layers = Config::parse(&examples[1]).expect("the layers example parses");
