@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod annotation;
 pub mod baseline;
+pub mod cache;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
+use crate::cache::{Cache, CachedResult, Entry as CacheEntry, Lookup, content_hash, mtime_nanos};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::location::Location;
 use crate::scan::{FileResult, Scanner, kind_by_name};
@@ -28,6 +29,8 @@ pub struct WalkOptions {
     pub parse_deadline: Duration,
     /// Files never read (the tool's own outputs).
     pub skip: Vec<PathBuf>,
+    /// The per-file cache to read and rewrite (`None`: no cache).
+    pub cache_file: Option<PathBuf>,
 }
 
 impl WalkOptions {
@@ -40,6 +43,7 @@ impl WalkOptions {
             max_file_size: 2 * 1024 * 1024,
             parse_deadline: Duration::from_secs(5),
             skip: Vec::new(),
+            cache_file: None,
         }
     }
 }
@@ -135,11 +139,14 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
 
     let files = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
+    let cache = options.cache_file.as_deref().map(Cache::load);
+    let seen_entries = Mutex::new(Vec::new());
     let walker = Walker {
         root,
         canonical_root: &canonical_root,
         skip: &skip,
         max_file_size: options.max_file_size,
+        cache: cache.as_ref().map(|c| (c, &seen_entries)),
     };
     builder.build_parallel().run(|| {
         let mut scanner = Scanner::new(options.parse_deadline);
@@ -164,6 +171,12 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
     });
     let mut files = files.into_inner().expect("no panics hold this lock");
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(file) = &options.cache_file {
+        Cache::save(
+            file,
+            seen_entries.into_inner().expect("no panics hold this lock"),
+        );
+    }
     Ok(WalkResult {
         files,
         files_seen: seen.into_inner(),
@@ -175,6 +188,8 @@ struct Walker<'a> {
     canonical_root: &'a Path,
     skip: &'a [PathBuf],
     max_file_size: u64,
+    /// The loaded cache, and where this walk records every file it saw.
+    cache: Option<(&'a Cache, &'a Mutex<Vec<CacheEntry>>)>,
 }
 
 impl Walker<'_> {
@@ -248,6 +263,19 @@ impl Walker<'_> {
             return None;
         }
         let rel = self.relative(path);
+        let meta = std::fs::metadata(path).ok();
+        let stamp = meta
+            .as_ref()
+            .and_then(|m| Some((m.len(), mtime_nanos(m.modified().ok()?))));
+        let cached = match (self.cache, stamp) {
+            (Some((cache, _)), Some((size, mtime))) => cache.lookup(&rel, size, mtime),
+            _ => Lookup::Unknown,
+        };
+        if let Lookup::Unchanged(entry) = cached {
+            // Unchanged since the last run: not even read.
+            self.remember(entry.clone());
+            return entry.result.clone().map(|r| r.into_result(&rel));
+        }
         let mut file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) => {
@@ -258,7 +286,7 @@ impl Walker<'_> {
                 );
             }
         };
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let len = meta.map_or(0, |m| m.len());
         if len > self.max_file_size {
             return self.skipped(
                 path,
@@ -288,10 +316,51 @@ impl Walker<'_> {
                 "raise `--max-file-size`, or exclude generated files with `--exclude`",
             );
         }
-        if memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_LEN)]).is_some() {
-            return None;
+        let binary = memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_LEN)]).is_some();
+        let Some((_, mtime)) = stamp.filter(|_| self.cache.is_some()) else {
+            return if binary {
+                None
+            } else {
+                scanner.scan(&rel, bytes, kind)
+            };
+        };
+        let size = bytes.len() as u64;
+        let hash = content_hash(&bytes);
+        if let Lookup::Verify(entry) = cached
+            && entry.hash == Some(hash)
+        {
+            // Touched, not changed: the last result stands, with the new time.
+            self.remember(CacheEntry {
+                mtime,
+                ..entry.clone()
+            });
+            return entry.result.clone().map(|r| r.into_result(&rel));
         }
-        scanner.scan(&rel, bytes, kind)
+        let result = if binary {
+            None
+        } else {
+            scanner.scan(&rel, bytes, kind)
+        };
+        // A parse cut short by its deadline depends on the machine: never kept.
+        let timed_out = result
+            .as_ref()
+            .is_some_and(|r| r.diagnostics.iter().any(|d| d.code == Code::ParseTimeout));
+        if !timed_out {
+            self.remember(CacheEntry {
+                path: rel,
+                size,
+                mtime,
+                hash: result.is_some().then_some(hash),
+                result: result.as_ref().map(CachedResult::new),
+            });
+        }
+        result
+    }
+
+    fn remember(&self, entry: CacheEntry) {
+        if let Some((_, seen)) = self.cache {
+            seen.lock().expect("no panics hold this lock").push(entry);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::location::Location;
 
 /// The verbs of SPEC §3.2, aliases folded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verb {
     Component,
@@ -214,7 +214,8 @@ impl Stride {
 }
 
 /// The contents of `[...]` brackets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Qualifiers {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
@@ -256,7 +257,7 @@ impl Qualifiers {
 }
 
 /// One mention of an entity: `Name`, `Name (#id)` or `#id`, with its own brackets.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     /// The name as written (words joined by single spaces); `None` for a bare `#id`.
     pub name: Option<String>,
@@ -281,14 +282,14 @@ impl Mention {
 }
 
 /// The two sides of a `@boundary`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BoundarySides {
     Between(Box<(Mention, Mention)>),
     Around(Vec<Mention>),
 }
 
 /// The verb-specific part of an annotation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Form {
     Component {
         component: Mention,
@@ -355,7 +356,8 @@ pub enum Form {
 }
 
 /// Typed fields of a YAML block (SPEC §3.4).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BlockFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -382,7 +384,7 @@ pub struct BlockFields {
 }
 
 /// One parsed annotation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annotation {
     pub verb: Verb,
     pub form: Form,

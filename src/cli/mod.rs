@@ -73,6 +73,13 @@ pub struct WalkArgs {
     /// Colour in messages: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Keep the per-file cache here (default: $XDG_CACHE_HOME/threatline, or
+    /// ~/.cache/threatline).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Read every file again, and keep no cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,6 +96,9 @@ impl WalkArgs {
         options.excludes = self.exclude.clone();
         options.threads = self.threads;
         options.max_file_size = self.max_file_size;
+        if !self.no_cache {
+            options.cache_file = crate::cache::file_for(&self.path, self.cache_dir.as_deref());
+        }
         options
     }
 
