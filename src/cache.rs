@@ -28,12 +28,14 @@ const FORMAT: u32 = 1;
 /// Entries modified this close to the cache's writing are verified by content.
 const RACY: Duration = Duration::from_secs(2);
 
-/// What the scan found in one file, with the fields the JSON outputs leave out (the
-/// source line a diagnostic points into).
+/// A diagnostic with the fields its JSON leaves out: the source line and the span.
+type CachedDiagnostic = (Diagnostic, Option<String>, Option<(u32, u32)>);
+
+/// What the scan found in one file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedResult {
     annotations: Vec<Annotation>,
-    diagnostics: Vec<(Diagnostic, Option<String>, Option<(u32, u32)>)>,
+    diagnostics: Vec<CachedDiagnostic>,
 }
 
 impl CachedResult {
