@@ -46,7 +46,18 @@ pub fn scan_tree_with(
     analysis_options: &AnalysisOptions,
 ) -> Result<Model, WalkError> {
     let walked = walk::walk(walk_options)?;
+    let mut stats = model::ScanStats {
+        files_seen: walked.files_seen,
+        files_with_results: walked.files.len(),
+        ..Default::default()
+    };
+    for file in &walked.files {
+        for a in &file.annotations {
+            *stats.annotations.entry(a.verb).or_default() += 1;
+        }
+    }
     let mut model = model::build(walked.files, build_options);
+    model.stats = stats;
     model.findings = analysis::analyse(&model, analysis_options);
     Ok(model)
 }

@@ -20,6 +20,9 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub config: ConfigArg,
+    /// Print counts (files seen, files with annotations, annotations per verb) to stderr.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +36,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let skip: Vec<PathBuf> = args.output.iter().cloned().collect();
     let (model, _) = checked_model(&args.walk, &args.config, &skip)?;
     print_diagnostics(&model.diagnostics, args.walk.stderr_color());
+    if args.stats {
+        let s = &model.stats;
+        let verbs: Vec<String> = s
+            .annotations
+            .iter()
+            .map(|(verb, n)| format!("{} {n}", verb.as_str()))
+            .collect();
+        eprintln!(
+            "threatline: {} files seen, {} with annotations or diagnostics; annotations: {}",
+            s.files_seen,
+            s.files_with_results,
+            if verbs.is_empty() {
+                "none".into()
+            } else {
+                verbs.join(", ")
+            }
+        );
+    }
     let text = match args.format {
         DataFormat::Json => data::to_json(&model),
         DataFormat::Yaml => data::to_yaml(&model),

@@ -249,4 +249,17 @@ pub struct Model {
     pub tests: Vec<Test>,
     pub findings: Vec<crate::analysis::Finding>,
     pub diagnostics: Vec<Diagnostic>,
+    /// How the scan went; for `--stats` and benchmarks, not part of the JSON.
+    #[serde(skip)]
+    pub stats: ScanStats,
+}
+
+/// Counts of one scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    pub files_seen: usize,
+    /// Files that got past the prefilter (or came from the cache with results).
+    pub files_with_results: usize,
+    /// Annotations read, per verb (`@flows` counted with `@connects`).
+    pub annotations: BTreeMap<crate::annotation::Verb, usize>,
 }
