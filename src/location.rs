@@ -1,10 +1,10 @@
 //! Source positions: the relative path, the real 1-based line and column in the file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where something was written. Columns count Unicode scalar values from 1; an invalid
 /// UTF-8 sequence counts as one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     /// Path relative to the scanned root, `/`-separated.
     pub file: String,

@@ -6,8 +6,10 @@ mod check;
 mod coverage;
 mod explain;
 mod import;
+mod merge;
 mod report;
 mod scan;
+mod since;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -50,6 +52,8 @@ enum Command {
     Catalogue(catalogue::CatalogueArgs),
     /// Write another tool's threat model as .threatline annotation files.
     Import(import::ImportArgs),
+    /// Join the JSON models of several repositories into one system and check it.
+    Merge(merge::MergeArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -140,6 +144,7 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
