@@ -11,6 +11,7 @@ use crate::analysis::AnalysisOptions;
 use crate::analysis::rules;
 use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
+use crate::diff::{ChangeAction, ChangeKind};
 use crate::model::{BuildOptions, LayerKeywords};
 
 pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatline.yaml"];
@@ -35,6 +36,9 @@ struct Raw {
     layers: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     catalogues: Vec<String>,
+    /// `check --since` / `--staged`: per kind of model change, fail, report or off.
+    #[serde(default)]
+    changes: BTreeMap<String, String>,
 }
 
 /// A validated configuration.
@@ -52,6 +56,8 @@ pub struct Config {
     pub layers: Option<LayerKeywords>,
     /// Organisation catalogue files, relative to the config file's directory.
     pub catalogues: Vec<PathBuf>,
+    /// What `check --since` does with each kind of model change, where not the default.
+    pub changes: BTreeMap<ChangeKind, ChangeAction>,
 }
 
 /// A config problem, naming the file and the key.
@@ -158,6 +164,20 @@ impl Config {
             keywords.extend(&overrides);
             Some(keywords)
         };
+        let mut changes = BTreeMap::new();
+        for (name, value) in raw.changes {
+            let kind = ChangeKind::parse(&name).ok_or_else(|| {
+                let known: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "`changes: {name}` is not a kind of model change (one of {})",
+                    known.join(", ")
+                )
+            })?;
+            let action = ChangeAction::parse(&value).ok_or_else(|| {
+                format!("`changes: {name}: {value}` is not `fail`, `report` or `off`")
+            })?;
+            changes.insert(kind, action);
+        }
         Ok(Config {
             source: None,
             paths: raw.paths,
@@ -167,6 +187,7 @@ impl Config {
             implicit_zones: raw.implicit_zones.unwrap_or(true),
             layers,
             catalogues: raw.catalogues.iter().map(PathBuf::from).collect(),
+            changes,
         })
     }
 
@@ -185,6 +206,15 @@ impl Config {
             options.catalogue = std::sync::Arc::new(catalogue);
         }
         Ok(options)
+    }
+
+    /// What `check --since` does with a kind of model change: the config's word, else the
+    /// kind's default (only a removed defence fails).
+    pub fn change_action(&self, kind: ChangeKind) -> ChangeAction {
+        self.changes
+            .get(&kind)
+            .copied()
+            .unwrap_or(kind.default_action())
     }
 
     pub fn analysis_options(&self) -> AnalysisOptions {
@@ -240,9 +270,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn defaults_fail_only_on_a_removed_defence() {
+        let c = Config::defaults();
+        for kind in ChangeKind::ALL {
+            let expected = if kind == ChangeKind::RemovedDefence {
+                ChangeAction::Fail
+            } else {
+                ChangeAction::Report
+            };
+            assert_eq!(c.change_action(kind), expected, "{}", kind.as_str());
+        }
+    }
+
+    #[test]
     fn reads_every_key() {
         let c = Config::parse(
-            "paths: [src, deploy]\nexclude: ['**/gen/**']\nfail_on: medium\nseverity:\n  untested-control: off\n  open-review: low\nimplicit_zones: false\nlayers:\n  storage: [ledger book]\n",
+            "paths: [src, deploy]\nexclude: ['**/gen/**']\nfail_on: medium\nseverity:\n  untested-control: off\n  open-review: low\nimplicit_zones: false\nlayers:\n  storage: [ledger book]\nchanges:\n  removed-defence: report\n  new-exposure: fail\n  component-added: off\n",
         )
         .unwrap();
         assert_eq!(c.paths, vec!["src", "deploy"]);
@@ -250,6 +293,17 @@ mod tests {
         assert_eq!(c.severity["untested-control"], None);
         assert_eq!(c.severity["open-review"], Some(Severity::Low));
         assert!(!c.implicit_zones);
+        assert_eq!(
+            c.change_action(ChangeKind::RemovedDefence),
+            ChangeAction::Report
+        );
+        assert_eq!(c.change_action(ChangeKind::NewExposure), ChangeAction::Fail);
+        assert_eq!(
+            c.change_action(ChangeKind::ComponentAdded),
+            ChangeAction::Off
+        );
+        // Not mentioned: the default.
+        assert_eq!(c.change_action(ChangeKind::FlowAdded), ChangeAction::Report);
         assert_eq!(c.layers.unwrap().infer("Ledger Book"), Some(Layer::Storage));
     }
 
@@ -264,5 +318,8 @@ mod tests {
         assert!(err("paths: [../other]\n").contains("../other"));
         assert!(err("exclude: [/etc]\n").contains("/etc"));
         assert!(err("paths: 3\n").len() > 3);
+        assert!(err("changes:\n  removed-defense: fail\n").contains("removed-defense"));
+        assert!(err("changes:\n  new-exposure: block\n").contains("block"));
+        assert!(err("since:\n  new-exposure: fail\n").contains("since"));
     }
 }

@@ -71,7 +71,7 @@ pub struct Diagnostic {
     pub code: Code,
     pub severity: Level,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     #[serde(flatten)]
     pub location: Location,

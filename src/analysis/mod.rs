@@ -9,7 +9,7 @@ pub mod rules;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
@@ -17,7 +17,7 @@ use crate::model::{Model, Site};
 use graph::ModelGraph;
 
 /// A related place: the ends of a flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     pub message: String,
     #[serde(flatten)]
@@ -25,33 +25,50 @@ pub struct Related {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub code: &'static str,
+    #[serde(deserialize_with = "known_code")]
+    pub code: RuleCode,
     pub severity: Severity,
     pub message: String,
     /// Stable across edits that move code: built from the code and the ids involved.
     pub fingerprint: String,
     /// The CCCS layer the finding belongs to, where it concerns a component or a flow.
     pub layer: Option<Layer>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threat: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
     /// Trust boundaries crossed (unprotected-crossing).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundaries_crossed: Option<usize>,
     /// The fix, written as the annotation to add.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
     #[serde(flatten)]
     pub site: Site,
+}
+
+/// A rule's code. The alias hides the reference from serde's derive, which would
+/// otherwise borrow it from the input and tie every deserialised model to `'static` input.
+pub type RuleCode = &'static str;
+
+/// A finding code read back from JSON is one of the rules' own codes: codes are
+/// `&'static str` so that rules never allocate them, and an unknown code is an error rather
+/// than a finding no rule explains.
+fn known_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    let code = String::deserialize(deserializer)?;
+    rules::ALL
+        .iter()
+        .map(|r| r.code)
+        .find(|c| *c == code)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{code}`")))
 }
 
 impl Finding {

@@ -32,6 +32,13 @@ pub struct CheckArgs {
     /// Hide the findings recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Gate only on what is new since this git revision (a pull request's base), and
+    /// report what the change did to the model (docs/pull-requests.md).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+    /// Check the index (what is about to be committed) against HEAD: the pre-commit mode.
+    #[arg(long)]
+    pub staged: bool,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -79,6 +86,24 @@ pub fn checked_model(
     config_arg: &ConfigArg,
     extra_skip: &[PathBuf],
 ) -> anyhow::Result<(Model, Config)> {
+    let scan = scan_options(walk, config_arg, extra_skip)?;
+    let model = crate::scan_tree_with(&scan.walk, &scan.build, &scan.analysis)?;
+    Ok((model, scan.config))
+}
+
+/// How to scan with the config applied, whether the files come from disk or from git.
+pub struct ScanOptions {
+    pub walk: crate::walk::WalkOptions,
+    pub build: crate::model::BuildOptions,
+    pub analysis: crate::analysis::AnalysisOptions,
+    pub config: Config,
+}
+
+pub fn scan_options(
+    walk: &WalkArgs,
+    config_arg: &ConfigArg,
+    extra_skip: &[PathBuf],
+) -> anyhow::Result<ScanOptions> {
     let config = Config::load(config_arg.file.as_deref(), &walk.path)?;
     let mut options = walk.walk_options();
     options.excludes = config
@@ -94,11 +119,18 @@ pub fn checked_model(
         catalogue: build.catalogue.clone(),
         ..config.analysis_options()
     };
-    let model = crate::scan_tree_with(&options, &build, &analysis)?;
-    Ok((model, config))
+    Ok(ScanOptions {
+        walk: options,
+        build,
+        analysis,
+        config,
+    })
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.since.is_some() || args.staged {
+        return super::since::check(args);
+    }
     let skip: Vec<PathBuf> = args.output.iter().chain(&args.baseline).cloned().collect();
     let (mut model, config) = checked_model(&args.walk, &args.config, &skip)?;
     let fail_on = args
@@ -142,7 +174,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
-fn stdout_color(walk: &WalkArgs) -> bool {
+pub fn stdout_color(walk: &WalkArgs) -> bool {
     match walk.color {
         super::ColorChoice::Always => true,
         super::ColorChoice::Never => false,
@@ -155,7 +187,7 @@ fn stdout_color(walk: &WalkArgs) -> bool {
 
 /// A path as output may show it: relative to the scanned root when inside it, else its
 /// file name alone (absolute paths would leak a machine's layout into CI logs and SARIF).
-fn shown_path(path: &std::path::Path, root: &std::path::Path) -> String {
+pub fn shown_path(path: &std::path::Path, root: &std::path::Path) -> String {
     let inside = path
         .canonicalize()
         .ok()

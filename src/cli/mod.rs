@@ -7,8 +7,10 @@ mod coverage;
 mod explain;
 mod import;
 mod init;
+mod merge;
 mod report;
 mod scan;
+mod since;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -53,6 +55,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Write a commented threatline.yaml and print CI snippets; --suggest lists likely components.
     Init(init::InitArgs),
+    /// Join the JSON models of several repositories into one system and check it.
+    Merge(merge::MergeArgs),
 }
 
 /// Options of every command that walks a tree.
@@ -154,6 +158,7 @@ pub fn main() -> ExitCode {
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -35,6 +35,10 @@ pub struct ReportArgs {
     /// (default: relative paths, `path#Lline`).
     #[arg(long, value_name = "URL")]
     pub source_url: Option<String>,
+    /// A pull-request comment: what changed in the model since this git revision, the new
+    /// findings, and a diagram of the changed flows (Markdown only).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -59,6 +63,9 @@ pub enum ReportFormat {
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     if let Some(url) = &args.source_url {
         check_source_url(url).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(rev) = &args.since {
+        return super::since::report(args, rev);
     }
     let skip: Vec<PathBuf> = args.output.iter().chain(&args.baseline).cloned().collect();
     let (mut model, config) = checked_model(&args.walk, &args.config, &skip)?;
@@ -96,7 +103,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
 }
 
 /// The name the title shows: the scanned directory's own name, `.` resolved.
-fn root_name(path: &Path) -> String {
+pub fn root_name(path: &Path) -> String {
     path.canonicalize()
         .ok()
         .as_deref()

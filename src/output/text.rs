@@ -69,16 +69,25 @@ pub fn gate_fails(model: &Model, fail_on: Severity) -> bool {
 
 pub fn render_report(model: &Model, options: &TextOptions) -> String {
     let paint = Paint(options.color);
-    let mut out = String::new();
+    let mut out = render_findings(model, options.color);
     let errors = model
         .diagnostics
         .iter()
         .filter(|d| d.severity == Level::Error)
         .count();
     let warnings = model.diagnostics.len() - errors;
+    summary(&mut out, model, options, &paint, errors, warnings);
+    out
+}
+
+/// The diagnostics, then the findings by CCCS layer: the report without its summary, for
+/// reports that end with a verdict of their own (`check --since`).
+pub fn render_findings(model: &Model, color: bool) -> String {
+    let paint = Paint(color);
+    let mut out = String::new();
     if !model.diagnostics.is_empty() {
         let _ = writeln!(out, "{}\n", paint.wrap("1", "Annotation problems"));
-        out.push_str(&render(&model.diagnostics, options.color));
+        out.push_str(&render(&model.diagnostics, color));
     }
     for layer in LAYERS {
         let mut findings: Vec<&Finding> =
@@ -94,7 +103,6 @@ pub fn render_report(model: &Model, options: &TextOptions) -> String {
         }
         out.push('\n');
     }
-    summary(&mut out, model, options, &paint, errors, warnings);
     out
 }
 

@@ -1,0 +1,166 @@
+//! The classification on small models built from `.threatline` text.
+
+use std::time::Duration;
+
+use super::*;
+use crate::model::BuildOptions;
+use crate::scan::{FileKind, Scanner};
+
+/// A model of `(path, annotations)` files, analysed.
+fn model(files: &[(&str, &str)]) -> Model {
+    let mut scanner = Scanner::new(Duration::from_secs(5));
+    let results = files
+        .iter()
+        .filter_map(|(path, text)| {
+            scanner.scan(path, text.as_bytes().to_vec(), Some(FileKind::Plain))
+        })
+        .collect();
+    let mut m = crate::model::build(results, &BuildOptions::default());
+    m.findings = crate::analysis::analyse(&m, &Default::default());
+    m
+}
+
+fn kinds(base: &Model, head: &Model) -> Vec<(&'static str, Vec<String>)> {
+    changes(base, head)
+        .into_iter()
+        .map(|c| (c.kind.as_str(), c.ids))
+        .collect()
+}
+
+const BASE: &str = "\
+@threat SQL injection (#sqli) [high]
+@control Parameterized queries (#pq)
+@exposes App:Orders to #sqli
+@mitigates App:Orders against #sqli with #pq
+@accepts #sqli on App:Reports with read-only replica
+@exposes App:Reports to #sqli
+@component App:Old (#old)
+@boundary DMZ (#dmz) between Internet and App
+";
+
+#[test]
+fn the_same_model_has_no_changes_wherever_its_lines_are() {
+    let base = model(&[("a.threatline", BASE)]);
+    // Other files, other order, other lines: ids decide.
+    let mut lines: Vec<&str> = BASE.lines().collect();
+    lines.reverse();
+    let moved = format!("\n\n{}\n", lines.join("\n\n"));
+    let head = model(&[("z/b.threatline", &moved)]);
+    assert_eq!(kinds(&base, &head), vec![]);
+    assert!(new_findings(&base, &head).is_empty());
+}
+
+#[test]
+fn each_kind_of_change_is_classified() {
+    let base = model(&[("a.threatline", BASE)]);
+    let head = model(&[(
+        "a.threatline",
+        "\
+@threat SQL injection (#sqli) [critical]
+@control Parameterized queries (#pq)
+@exposes App:Orders to #sqli
+@exposes App:Reports to #sqli [low]
+@exposes App:New to Cross-site scripting
+@connects Internet:Browser to App:New with HTTP
+@boundary Admin (#admin) around Admin
+",
+    )]);
+    let found = kinds(&base, &head);
+    let has = |kind: &str, ids: &[&str]| {
+        found
+            .iter()
+            .any(|(k, i)| *k == kind && i.iter().map(String::as_str).eq(ids.iter().copied()))
+    };
+    assert!(has("removed-defence", &["app.orders", "sqli"]), "{found:?}");
+    assert!(
+        has("acceptance-removed", &["app.reports", "sqli"]),
+        "{found:?}"
+    );
+    assert!(has("severity-raised", &["sqli"]), "{found:?}");
+    assert!(
+        has("severity-lowered", &["app.reports", "sqli"]),
+        "{found:?}"
+    );
+    assert!(
+        has("new-exposure", &["app.new", "cross_site_scripting"]),
+        "{found:?}"
+    );
+    assert!(
+        has("new-unprotected-crossing", &["internet.browser->app.new"]),
+        "{found:?}"
+    );
+    assert!(has("component-added", &["app.new"]), "{found:?}");
+    assert!(has("component-removed", &["old"]), "{found:?}");
+    assert!(
+        has("flow-added", &["internet.browser->app.new"]),
+        "{found:?}"
+    );
+    assert!(has("boundary-added", &["admin"]), "{found:?}");
+    assert!(has("boundary-removed", &["dmz"]), "{found:?}");
+    // `Internet` exists only as the new browser's parent: not a change of its own.
+    assert!(!has("component-added", &["internet"]), "{found:?}");
+    // Most alarming first.
+    assert_eq!(found[0].0, "removed-defence");
+}
+
+#[test]
+fn replacing_a_defence_by_an_acceptance_is_a_risk_decision_not_a_removal() {
+    let base = model(&[("a.threatline", BASE)]);
+    let head = model(&[(
+        "a.threatline",
+        &BASE.replace(
+            "@mitigates App:Orders against #sqli with #pq",
+            "@accepts #sqli on App:Orders with legacy, replaced in Q3",
+        ),
+    )]);
+    let found = kinds(&base, &head);
+    assert!(
+        found.iter().all(|(k, _)| *k != "removed-defence"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(k, _)| *k == "acceptance-added"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_flow_that_loses_its_control_is_a_removed_defence() {
+    let base = model(&[(
+        "a.threatline",
+        "@control TLS (#tls)\n@connects User:Browser to App:Web with #tls\n",
+    )]);
+    let head = model(&[(
+        "a.threatline",
+        "@control TLS (#tls)\n@connects User:Browser to App:Web with HTTP\n",
+    )]);
+    let found = kinds(&base, &head);
+    assert!(
+        found
+            .iter()
+            .any(|(k, ids)| *k == "removed-defence" && ids == &["user.browser->app.web"]),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_policy_turns_kinds_off_and_decides_what_fails() {
+    let base = model(&[("a.threatline", BASE)]);
+    let head = model(&[("a.threatline", "@component App:Else\n")]);
+    let delta = Delta::new(&base, &head, |kind| match kind {
+        ChangeKind::ComponentRemoved => ChangeAction::Off,
+        ChangeKind::ComponentAdded => ChangeAction::Fail,
+        k => k.default_action(),
+    });
+    assert!(
+        delta
+            .changes
+            .iter()
+            .all(|c| c.kind != ChangeKind::ComponentRemoved)
+    );
+    assert!(delta.fails(Severity::Critical));
+    assert_eq!(
+        delta.verdict(Severity::Critical).unwrap(),
+        "1 component added"
+    );
+}
