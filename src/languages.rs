@@ -72,7 +72,9 @@ pub struct Languages {
     by_extension: HashMap<String, usize>,
     by_filename: HashMap<String, usize>,
     by_interpreter: HashMap<String, usize>,
-    docstring_queries: Vec<Option<Query>>,
+    /// Compiled on first use: compiling a query costs milliseconds, and most runs need
+    /// one or two languages' queries at most.
+    docstring_queries: Vec<std::sync::OnceLock<Option<Query>>>,
 }
 
 static LANGUAGES: LazyLock<Languages> = LazyLock::new(|| {
@@ -144,18 +146,10 @@ impl Languages {
             for interpreter in &language.interpreters {
                 by_interpreter.insert(interpreter.clone(), index);
             }
-            let query = match &language.docstrings {
-                Some(rule) => {
-                    let grammar = grammar(&language.grammar)
-                        .ok_or_else(|| format!("unknown grammar {}", language.grammar))?;
-                    Some(
-                        Query::new(&grammar, &rule.query)
-                            .map_err(|e| format!("{} docstring query: {e}", language.name))?,
-                    )
-                }
-                None => None,
-            };
-            docstring_queries.push(query);
+            if language.docstrings.is_some() && grammar(&language.grammar).is_none() {
+                return Err(format!("unknown grammar {}", language.grammar));
+            }
+            docstring_queries.push(std::sync::OnceLock::new());
         }
         Ok(Languages {
             all,
@@ -209,7 +203,14 @@ impl Languages {
 
     /// The compiled docstring query of a language, if it has a docstring rule.
     pub fn docstring_query(&self, language: &Language) -> Option<&Query> {
-        self.docstring_queries[language.index].as_ref()
+        self.docstring_queries[language.index]
+            .get_or_init(|| {
+                let rule = language.docstrings.as_ref()?;
+                let grammar = grammar(&language.grammar)?;
+                // The queries are data of this repository, checked by a test.
+                Query::new(&grammar, &rule.query).ok()
+            })
+            .as_ref()
     }
 
     /// Whether a file name is one of the plain annotation formats (`*.threatline`, `*.gal`).
@@ -224,6 +225,19 @@ impl Languages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_docstring_query_compiles() {
+        for language in &table().all {
+            if language.docstrings.is_some() {
+                assert!(
+                    table().docstring_query(language).is_some(),
+                    "{}: docstring query does not compile",
+                    language.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_grammar_sets_at_run_time() {

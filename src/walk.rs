@@ -263,7 +263,12 @@ impl Walker<'_> {
             return None;
         }
         let rel = self.relative(path);
-        let meta = std::fs::metadata(path).ok();
+        // Without a cache, the size comes from the open file (no second path lookup).
+        let meta = self
+            .cache
+            .is_some()
+            .then(|| std::fs::metadata(path).ok())
+            .flatten();
         let stamp = meta
             .as_ref()
             .and_then(|m| Some((m.len(), mtime_nanos(m.modified().ok()?))));
@@ -286,7 +291,10 @@ impl Walker<'_> {
                 );
             }
         };
-        let len = meta.map_or(0, |m| m.len());
+        let len = match meta {
+            Some(m) => m.len(),
+            None => file.metadata().map_or(0, |m| m.len()),
+        };
         if len > self.max_file_size {
             return self.skipped(
                 path,
