@@ -45,6 +45,10 @@ pub struct Language {
     /// Index in the table; set after loading.
     #[serde(skip)]
     pub index: usize,
+    /// `comment_kinds[id]`: whether the grammar's node kind `id` is a comment; set after
+    /// loading, so the tree walk compares numbers, not names.
+    #[serde(skip)]
+    comment_kinds: Vec<bool>,
 }
 
 /// Where a language keeps documentation strings that count as comments.
@@ -120,6 +124,16 @@ pub fn grammar(name: &str) -> Option<Grammar> {
     Some(language_fn.into())
 }
 
+impl Language {
+    /// Whether a node of this kind id is a comment of this language.
+    pub fn is_comment(&self, kind_id: u16) -> bool {
+        self.comment_kinds
+            .get(kind_id as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
 impl Languages {
     fn load(source: &str) -> Result<Self, String> {
         let table: Table = serde_saphyr::from_str(source).map_err(|e| e.to_string())?;
@@ -146,9 +160,14 @@ impl Languages {
             for interpreter in &language.interpreters {
                 by_interpreter.insert(interpreter.clone(), index);
             }
-            if language.docstrings.is_some() && grammar(&language.grammar).is_none() {
-                return Err(format!("unknown grammar {}", language.grammar));
-            }
+            let g = grammar(&language.grammar)
+                .ok_or_else(|| format!("unknown grammar {}", language.grammar))?;
+            language.comment_kinds = (0..g.node_kind_count() as u16)
+                .map(|id| {
+                    g.node_kind_for_id(id)
+                        .is_some_and(|kind| language.comments.iter().any(|k| k == kind))
+                })
+                .collect();
             docstring_queries.push(std::sync::OnceLock::new());
         }
         Ok(Languages {

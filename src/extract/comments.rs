@@ -61,7 +61,7 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
     let mut cursor = root.walk();
     'walk: loop {
         let node = cursor.node();
-        let is_comment = language.comments.iter().any(|k| k == node.kind());
+        let is_comment = language.is_comment(node.kind_id());
         if is_comment {
             let start = node.start_byte();
             let end = node.end_byte();
@@ -170,7 +170,7 @@ pub fn docstring_blocks(
 fn is_first_statement(statement: &Node, language: &Language) -> bool {
     let mut sibling = statement.prev_named_sibling();
     while let Some(s) = sibling {
-        if !language.comments.iter().any(|k| k == s.kind()) {
+        if !language.is_comment(s.kind_id()) {
             return false;
         }
         sibling = s.prev_named_sibling();
@@ -222,7 +222,7 @@ pub fn prefix_is_enough(
         if (node.is_error() || node.is_missing()) && node.start_byte() < guard {
             return false;
         }
-        let is_comment = language.comments.iter().any(|k| k == node.kind());
+        let is_comment = language.is_comment(node.kind_id());
         if is_comment && node.end_byte() >= tail {
             return false;
         }
