@@ -218,7 +218,13 @@ fn component_section<'m>(
     let considered = considered(model, graph, c);
     let expected_list = expected_stride(c.layer);
     let coverage = STRIDE.map(|s| considered.contains(&s));
-    let expected = STRIDE.map(|s| expected_list.iter().any(|e| e.stride == s));
+    // As `coverage` does: a container only implied by paths expects nothing of its own.
+    let in_scope = c.declared
+        || !model
+            .components
+            .iter()
+            .any(|x| x.parent.as_deref() == Some(&c.id));
+    let expected = STRIDE.map(|s| in_scope && expected_list.iter().any(|e| e.stride == s));
     ComponentSection {
         component: c,
         threats,
