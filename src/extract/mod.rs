@@ -46,7 +46,7 @@ pub struct Extracted {
 
 /// Lines parsed past the last possible annotation, so its comment block, YAML block and
 /// the syntax around it are complete in the prefix.
-const MARGIN_LINES: usize = 24;
+const MARGIN_LINES: usize = 8;
 
 /// Parses `source` with `parser` (already set to `language`'s grammar) and reads its
 /// comments, docstrings and `x-threatspec` keys. Past `deadline` the parse is abandoned
