@@ -78,22 +78,11 @@ impl std::error::Error for WalkError {}
 /// The bytes read to decide whether a file is binary.
 const SNIFF_LEN: usize = 8 * 1024;
 
-pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
+/// The walker every reader of a tree shares: ignore files honoured, hidden files
+/// included, symlinks not followed, excludes and sub-paths applied. Callers add their
+/// own entry filter and threads.
+pub fn builder(options: &WalkOptions) -> Result<WalkBuilder, WalkError> {
     let root = &options.root;
-    let meta = std::fs::metadata(root).map_err(|e| WalkError::Root(root.clone(), e))?;
-    if !meta.is_dir() {
-        return Err(WalkError::NotADirectory(root.clone()));
-    }
-    std::fs::read_dir(root).map_err(|e| WalkError::Root(root.clone(), e))?;
-    let canonical_root = root
-        .canonicalize()
-        .map_err(|e| WalkError::Root(root.clone(), e))?;
-    let skip: Vec<PathBuf> = options
-        .skip
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-
     let mut overrides = OverrideBuilder::new(root);
     for glob in &options.excludes {
         overrides
@@ -103,12 +92,6 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
     let overrides = overrides
         .build()
         .map_err(|e| WalkError::Exclude(options.excludes.join(" "), e.to_string()))?;
-
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        options.threads
-    };
     let mut starts = options.paths.iter().map(|p| root.join(p));
     let mut builder = match starts.next() {
         Some(first) => {
@@ -133,7 +116,33 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         .git_global(false)
         .require_git(false)
         .follow_links(false)
-        .overrides(overrides)
+        .overrides(overrides);
+    Ok(builder)
+}
+
+pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
+    let root = &options.root;
+    let meta = std::fs::metadata(root).map_err(|e| WalkError::Root(root.clone(), e))?;
+    if !meta.is_dir() {
+        return Err(WalkError::NotADirectory(root.clone()));
+    }
+    std::fs::read_dir(root).map_err(|e| WalkError::Root(root.clone(), e))?;
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| WalkError::Root(root.clone(), e))?;
+    let skip: Vec<PathBuf> = options
+        .skip
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.threads
+    };
+    let mut builder = builder(options)?;
+    builder
         .threads(threads)
         .filter_entry(|e| e.file_name() != ".git");
 

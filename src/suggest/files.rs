@@ -5,9 +5,6 @@
 
 use std::io::Read;
 
-use ignore::WalkBuilder;
-use ignore::overrides::OverrideBuilder;
-
 use crate::walk::{WalkError, WalkOptions};
 
 /// Directories never looked into: other people's code that a repository carries, and
@@ -94,47 +91,18 @@ pub fn read(
     if !meta.is_dir() {
         return Err(WalkError::NotADirectory(root.clone()));
     }
-    let mut overrides = OverrideBuilder::new(root);
-    for glob in &options.excludes {
-        overrides
-            .add(&format!("!{glob}"))
-            .map_err(|e| WalkError::Exclude(glob.clone(), e.to_string()))?;
-    }
-    let overrides = overrides
-        .build()
-        .map_err(|e| WalkError::Exclude(options.excludes.join(" "), e.to_string()))?;
-    let mut starts = options.paths.iter().map(|p| root.join(p));
-    let mut builder = match starts.next() {
-        Some(first) => {
-            let mut b = WalkBuilder::new(first);
-            for p in starts {
-                b.add(p);
-            }
-            b
-        }
-        None => WalkBuilder::new(root),
-    };
-    builder
-        .hidden(false)
-        .parents(true)
-        .ignore(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(false)
-        .overrides(overrides)
-        .filter_entry(|e| {
-            // Depth 0 is a root the user named: looked at, whatever its name.
-            e.depth() == 0
-                || !(e.file_type().is_some_and(|t| t.is_dir())
-                    && NOT_COMPONENTS.contains(
-                        &e.file_name()
-                            .to_string_lossy()
-                            .to_ascii_lowercase()
-                            .as_str(),
-                    ))
-        });
+    let mut builder = crate::walk::builder(options)?;
+    builder.filter_entry(|e| {
+        // Depth 0 is a root the user named: looked at, whatever its name.
+        e.depth() == 0
+            || !(e.file_type().is_some_and(|t| t.is_dir())
+                && NOT_COMPONENTS.contains(
+                    &e.file_name()
+                        .to_string_lossy()
+                        .to_ascii_lowercase()
+                        .as_str(),
+                ))
+    });
     let mut files = Vec::new();
     for entry in builder.build().flatten() {
         // Symlinks are not followed: their targets in the tree are read as themselves.
