@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod escape;
 pub mod extract;
+pub mod ignore_files;
 pub mod import;
 pub mod languages;
 pub mod location;
@@ -24,6 +25,7 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub mod walk;
+pub mod yaml;
 
 use analysis::AnalysisOptions;
 use model::{BuildOptions, Model};
