@@ -19,6 +19,9 @@ pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatl
 /// Config files are small; anything bigger is refused before parsing.
 const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 
+/// An organisation catalogue is text written by people (as `catalogue::load` caps it).
+const MAX_CATALOGUE_BYTES: u64 = 4 * 1024 * 1024;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -87,27 +90,28 @@ impl Config {
         match explicit {
             Some(path) => Config::from_file(path),
             None => match discover(start) {
-                Some(path) => Config::from_file(&path),
+                // Found in the tree, so written by whoever wrote the tree: it must not be
+                // a link out of its directory, and messages name it relative to `start`.
+                Some(path) => Config::read(&path, true, &relative_to(&path, start)),
                 None => Ok(Config::defaults()),
             },
         }
     }
 
+    /// The config file the person running the tool named.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let shown = path.display();
-        let meta = std::fs::metadata(path)
-            .map_err(|e| ConfigError(format!("cannot read config {shown}: {e}")))?;
-        if meta.len() > MAX_CONFIG_BYTES {
-            return Err(ConfigError(format!(
-                "config {shown} is {} bytes; the limit is {MAX_CONFIG_BYTES}",
-                meta.len()
-            )));
-        }
-        let text = std::fs::read_to_string(path)
+        Config::read(path, false, &path.display().to_string())
+    }
+
+    fn read(path: &Path, in_tree: bool, shown: &str) -> Result<Config, ConfigError> {
+        let base = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let text = crate::yaml::read_file(path, in_tree.then_some(base), MAX_CONFIG_BYTES)
             .map_err(|e| ConfigError(format!("cannot read config {shown}: {e}")))?;
         let mut config = Config::parse(&text).map_err(|e| ConfigError(format!("{shown}: {e}")))?;
         config.source = Some(path.to_path_buf());
-        let base = path.parent().unwrap_or(Path::new("."));
         config.catalogues = config.catalogues.iter().map(|c| base.join(c)).collect();
         Ok(config)
     }
@@ -117,7 +121,7 @@ impl Config {
         let raw: Raw = if text.trim().is_empty() {
             Raw::default()
         } else {
-            serde_saphyr::from_str(text).map_err(|e| e.to_string())?
+            crate::yaml::from_str(text).map_err(|e| e.to_string())?
         };
         for path in raw.paths.iter().chain(&raw.exclude).chain(&raw.catalogues) {
             check_inside(path)?;
@@ -202,7 +206,24 @@ impl Config {
             options.layer_keywords = layers.clone();
         }
         if !self.catalogues.is_empty() {
-            let catalogue = Catalogue::with_files(&self.catalogues).map_err(ConfigError)?;
+            // `..` and absolute paths are refused by `parse`; a link must not leave the
+            // config's directory either. Messages name a catalogue as the config does.
+            let base = match self.source.as_deref().and_then(Path::parent) {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let mut sources = Vec::new();
+            for path in &self.catalogues {
+                let shown = path
+                    .strip_prefix(base)
+                    .unwrap_or(path)
+                    .display()
+                    .to_string();
+                let text = crate::yaml::read_file(path, Some(base), MAX_CATALOGUE_BYTES)
+                    .map_err(|e| ConfigError(format!("cannot read catalogue {shown}: {e}")))?;
+                sources.push((shown, text));
+            }
+            let catalogue = Catalogue::with_sources(&sources).map_err(ConfigError)?;
             options.catalogue = std::sync::Arc::new(catalogue);
         }
         Ok(options)
@@ -241,6 +262,24 @@ fn check_inside(path: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `path` as messages show it: relative to `start` (the scanned root), which it is in or
+/// above, so that no absolute path reaches a CI log.
+fn relative_to(path: &Path, start: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let (Some(dir), Ok(start)) = (path.parent(), start.canonicalize()) else {
+        return name.into_owned();
+    };
+    let start = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent().unwrap_or(&start)
+    };
+    match start.ancestors().position(|a| a == dir) {
+        Some(up) => format!("{}{name}", "../".repeat(up)),
+        None => name.into_owned(),
+    }
 }
 
 /// The first config file from `start` upward, stopping at the repository root.

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod escape;
 pub mod extract;
 pub mod git;
+pub mod ignore_files;
 pub mod import;
 pub mod languages;
 pub mod location;
@@ -29,6 +30,7 @@ pub mod scan;
 pub mod source;
 pub mod suggest;
 pub mod walk;
+pub mod yaml;
 
 use analysis::AnalysisOptions;
 use model::{BuildOptions, Model};

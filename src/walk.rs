@@ -4,7 +4,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ignore::overrides::OverrideBuilder;
@@ -12,6 +12,7 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::cache::{Cache, CachedResult, Entry as CacheEntry, Lookup, content_hash, mtime_nanos};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ignore_files;
 use crate::location::Location;
 use crate::scan::{FileResult, Scanner, kind_by_name};
 
@@ -61,6 +62,10 @@ pub enum WalkError {
     Root(PathBuf, std::io::Error),
     NotADirectory(PathBuf),
     Exclude(String, String),
+    /// A path to scan (relative to the root) that resolves outside it.
+    OutsideRoot(PathBuf),
+    /// An ignore file of the root or above it that would never be read to its end.
+    IgnoreFile(String),
 }
 
 impl std::fmt::Display for WalkError {
@@ -69,6 +74,16 @@ impl std::fmt::Display for WalkError {
             WalkError::Root(path, e) => write!(f, "cannot read {}: {e}", path.display()),
             WalkError::NotADirectory(path) => write!(f, "{} is not a directory", path.display()),
             WalkError::Exclude(glob, e) => write!(f, "bad --exclude glob `{glob}`: {e}"),
+            WalkError::IgnoreFile(shown) => write!(
+                f,
+                "{shown} is not a regular file of at most {} bytes (a link to a device?); refusing to read it",
+                ignore_files::MAX_BYTES
+            ),
+            WalkError::OutsideRoot(path) => write!(
+                f,
+                "`{}` resolves outside the scanned root (a symlink); not scanned",
+                path.display()
+            ),
         }
     }
 }
@@ -83,6 +98,9 @@ const SNIFF_LEN: usize = 8 * 1024;
 /// own entry filter and threads.
 pub fn builder(options: &WalkOptions) -> Result<WalkBuilder, WalkError> {
     let root = &options.root;
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|e| WalkError::Root(root.clone(), e))?;
     let mut overrides = OverrideBuilder::new(root);
     for glob in &options.excludes {
         overrides
@@ -106,6 +124,18 @@ pub fn builder(options: &WalkOptions) -> Result<WalkBuilder, WalkError> {
     for p in &options.paths {
         let full = root.join(p);
         std::fs::metadata(&full).map_err(|e| WalkError::Root(full.clone(), e))?;
+        // The walker follows a start path that is a link: keep it inside the root too.
+        if !full
+            .canonicalize()
+            .is_ok_and(|c| c.starts_with(&canonical_root))
+        {
+            return Err(WalkError::OutsideRoot(p.clone()));
+        }
+    }
+    // The walker reads the ignore files of each start path and of its parents before
+    // any filter runs.
+    if let Some(shown) = ignore_files::hostile_at_starts(&canonical_root, &options.paths) {
+        return Err(WalkError::IgnoreFile(shown));
     }
     builder
         .hidden(false)
@@ -142,9 +172,24 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         options.threads
     };
     let mut builder = builder(options)?;
-    builder
-        .threads(threads)
-        .filter_entry(|e| e.file_name() != ".git");
+    let refused: Arc<Mutex<Vec<(PathBuf, &str)>>> = Arc::default();
+    let refused_in_filter = Arc::clone(&refused);
+    builder.threads(threads).filter_entry(move |e| {
+        if e.file_name() == ".git" {
+            return false;
+        }
+        // Filters run before the walker enters a directory and reads its ignore files.
+        if e.file_type().is_some_and(|t| t.is_dir())
+            && let Some(name) = ignore_files::hostile(e.path())
+        {
+            refused_in_filter
+                .lock()
+                .expect("no panics hold this lock")
+                .push((e.path().to_path_buf(), name));
+            return false;
+        }
+        true
+    });
 
     let files = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
@@ -179,6 +224,16 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         })
     });
     let mut files = files.into_inner().expect("no panics hold this lock");
+    for (dir, name) in refused.lock().expect("no panics hold this lock").drain(..) {
+        files.extend(walker.skipped(
+            &dir,
+            format!(
+                "not scanned: its `{name}` is not a regular file of at most {} bytes (a link to a device?)",
+                ignore_files::MAX_BYTES
+            ),
+            "replace the link with a regular ignore file",
+        ));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(file) = &options.cache_file {
         Cache::save(
@@ -244,6 +299,10 @@ impl Walker<'_> {
         let file_type = entry.file_type()?;
         let path = entry.path();
         if file_type.is_dir() {
+            return None;
+        }
+        // A FIFO or a device would block the read or never end it.
+        if !file_type.is_file() && !file_type.is_symlink() {
             return None;
         }
         let kind = kind_by_name(path);

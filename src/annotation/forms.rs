@@ -441,7 +441,8 @@ fn split_list(text: &str) -> Vec<(usize, &str)> {
         let rest = &text[i..];
         let sep = if rest.starts_with([',', '+', '/']) {
             1
-        } else if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(" and ") {
+        // Bytes, not `&rest[..5]`: that slice may end inside a character (found by fuzzing).
+        } else if rest.len() >= 5 && rest.as_bytes()[..5].eq_ignore_ascii_case(b" and ") {
             5
         } else {
             0

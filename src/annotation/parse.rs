@@ -48,6 +48,7 @@ pub fn parse_arguments(
         column_of,
         qualifiers: Qualifiers::default(),
         refs: Vec::new(),
+        segments: 0,
     };
     let body_len = p.pop_tail(&tokens);
     if let Some((offset, text)) = trailing {
@@ -129,6 +130,30 @@ pub(super) struct LineParser<'a> {
     pub(super) qualifiers: Qualifiers,
     /// External references with the offset they were written at.
     pub(super) refs: Vec<(usize, String)>,
+    /// Path segments named so far (see [`MAX_ANNOTATION_SEGMENTS`]).
+    segments: usize,
+}
+
+/// The deepest component path a mention may name. Every ancestor of a path becomes a
+/// node that copies its path and the annotation's site, so one line of a 4,000-segment
+/// path took minutes and gigabytes; real paths have a handful of segments.
+pub const MAX_PATH_SEGMENTS: usize = 16;
+
+/// Path segments in one annotation, all its mentions together (an `around` list can be
+/// long): bounds what one line can add to the model.
+pub const MAX_ANNOTATION_SEGMENTS: usize = 64;
+
+/// Segments of `name` read as a component path, split as the model splits it
+/// (`model::components::split_path`): `:` if present, else `.` when there is no space.
+fn path_segments(name: &str) -> usize {
+    let count = |sep: char| name.split(sep).filter(|p| !p.trim().is_empty()).count();
+    if name.contains(':') {
+        count(':')
+    } else if name.contains('.') && !name.contains(char::is_whitespace) {
+        count('.')
+    } else {
+        1
+    }
 }
 
 pub(super) fn err(
@@ -355,6 +380,17 @@ impl<'a> LineParser<'a> {
         }
         let name = name.trim_end_matches(',').trim();
         if !name.is_empty() {
+            let depth = path_segments(name);
+            self.segments += depth;
+            if depth > MAX_PATH_SEGMENTS || self.segments > MAX_ANNOTATION_SEGMENTS {
+                return Err(err(
+                    format!("too many path segments in the {role}"),
+                    format!(
+                        "a path has at most {MAX_PATH_SEGMENTS} segments, and one annotation names at most {MAX_ANNOTATION_SEGMENTS}; split it into several annotations"
+                    ),
+                    first.start,
+                ));
+            }
             mention.name = Some(name.to_string());
         }
         if mention.name.is_none() && mention.id.is_none() {

@@ -39,9 +39,12 @@ pub fn parse_block(lines: &[&str]) -> Result<BlockFields, YamlError> {
             column: None,
         });
     }
-    let value: Value = serde_saphyr::from_str(&text).map_err(|e| {
+    let value: Value = crate::yaml::from_str(&text).map_err(|e| {
         let location = e.location();
+        // Within the block even where YAML counts more lines than it was given (a `\r`
+        // inside a line ends a YAML line; found by fuzzing).
         let line = location.map_or(0, |l| (l.line() as usize).saturating_sub(1));
+        let line = line.min(lines.len().saturating_sub(1));
         // The parser counts in the dedented text; put the indentation back.
         let column = location.and_then(|l| {
             let original = lines.get(line)?;

@@ -55,16 +55,8 @@ struct Skeleton {
 
 /// Reads a catalogue file, with the size cap.
 pub(super) fn read_file(path: &Path) -> Result<String, String> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read catalogue {shown}: {e}"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "catalogue {shown} is {} bytes; the limit is {MAX_FILE_BYTES}",
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read catalogue {shown}: {e}"))
+    crate::yaml::read_file(path, None, MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read catalogue {}: {e}", path.display()))
 }
 
 /// Adds `sources` to `catalogue`. With `builtin`, entries may be overridden later; an
@@ -106,7 +98,7 @@ fn parse(name: &str, text: &str) -> Result<Vec<Entry>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let file: File = serde_saphyr::from_str(text).map_err(|e| typed_error(name, text, &e))?;
+    let file: File = crate::yaml::from_str(text).map_err(|e| typed_error(name, text, &e))?;
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     let lists = [(Kind::Threat, file.threats), (Kind::Control, file.controls)];
@@ -144,7 +136,7 @@ fn typed_error(name: &str, text: &str, e: &serde_saphyr::Error) -> String {
     let Some(at) = e.location().map(|l| (l.line(), l.column())) else {
         return format!("{name}: {message}");
     };
-    let entry = serde_saphyr::from_str::<Skeleton>(text).ok().and_then(|s| {
+    let entry = crate::yaml::from_str::<Skeleton>(text).ok().and_then(|s| {
         let threats = s.threats.into_iter().map(|v| (Kind::Threat, v));
         let controls = s.controls.into_iter().map(|v| (Kind::Control, v));
         threats

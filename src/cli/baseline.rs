@@ -1,5 +1,6 @@
 //! `threatline baseline`: records the current findings so `check --baseline` hides them.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -25,7 +26,9 @@ pub fn run(args: &BaselineArgs) -> anyhow::Result<u8> {
     let baseline = Baseline::record(&model);
     write_output(args.output.as_ref(), &baseline.to_yaml())?;
     if let Some(path) = &args.output {
-        eprintln!(
+        // A note only: a closed stderr is no reason to fail (`eprintln!` would panic).
+        let _ = writeln!(
+            std::io::stderr(),
             "threatline: recorded {} entries in {}",
             baseline.findings.len(),
             path.display()

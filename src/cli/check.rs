@@ -152,7 +152,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 &TextOptions {
                     color,
                     fail_on,
-                    root: &args.walk.path.display().to_string(),
+                    root: &shown_root(&args.walk.path),
                     baselined,
                 },
             )
@@ -183,6 +183,16 @@ pub fn stdout_color(walk: &WalkArgs) -> bool {
                 && std::io::stdout().is_terminal()
         }
     }
+}
+
+/// The scanned root as the summary names it: as given when relative, else by its own
+/// name, so `check $GITHUB_WORKSPACE` puts no absolute path into the CI log.
+fn shown_root(root: &std::path::Path) -> String {
+    if root.is_relative() {
+        return root.display().to_string();
+    }
+    root.file_name()
+        .map_or_else(|| ".".into(), |n| n.to_string_lossy().into_owned())
 }
 
 /// A path as output may show it: relative to the scanned root when inside it, else its

@@ -129,8 +129,12 @@ pub mod exit {
 /// Runs the command line; every path out of here has a deliberate exit code.
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!(
-            "threatline: internal error: {info}\nThis is a bug; please report it with the command you ran."
+        // Not `eprintln!`: it panics when stderr is closed, and a panic in the hook aborts.
+        // A panic message may quote the text being read: escaped for the terminal.
+        let _ = writeln!(
+            std::io::stderr(),
+            "threatline: internal error: {}\nThis is a bug; please report it with the command you ran.",
+            crate::escape::for_terminal(&info.to_string())
         );
         // A panic, in any thread, is never a clean or a findings exit.
         std::process::exit(exit::FAILURE as i32);
@@ -163,7 +167,12 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("threatline: error: {e:#}");
+            // Errors quote the tree (a config's YAML, a catalogue entry) and the command
+            // line: escaped line by line, so no escape sequence reaches the terminal. A
+            // closed stderr must not turn this exit 2 into a panic (`eprintln!` would).
+            let message = format!("{e:#}");
+            let lines: Vec<_> = message.lines().map(crate::escape::for_terminal).collect();
+            let _ = writeln!(std::io::stderr(), "threatline: error: {}", lines.join("\n"));
             ExitCode::from(exit::FAILURE)
         }
     }

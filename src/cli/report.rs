@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
-use super::check::{ConfigArg, SeverityArg, checked_model};
+use super::check::{ConfigArg, SeverityArg, checked_model, shown_path};
 use super::{WalkArgs, exit, print_diagnostics, write_output};
 use crate::annotation::Severity;
 use crate::baseline::{Baseline, today};
@@ -78,7 +78,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.baseline {
         let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
         baselined = baseline
-            .apply(&mut model, &today(), &path.display().to_string())
+            .apply(&mut model, &today(), &shown_path(path, &args.walk.path))
             .hidden;
     }
     print_diagnostics(&model.diagnostics, args.walk.stderr_color());

@@ -59,6 +59,13 @@ pub fn comment_blocks(source: &Source, language: &Language, root: Node) -> Vec<C
 fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Vec<CommentNode> {
     let mut nodes = Vec::new();
     let mut cursor = root.walk();
+    // Per ancestor of the cursor's node, whether it is a string. A comment node that a
+    // grammar put directly inside a string literal is string text the grammar's lexer
+    // mistook for a comment (tree-sitter-swift does so for a `"""` string whose first
+    // line starts with `/*`); a comment inside an interpolation has the interpolation as
+    // parent. Kept here because `Node::parent` walks down from the root: asked of every
+    // comment, it made a deeply nested file of comments quadratic.
+    let mut strings: Vec<bool> = Vec::new();
     'walk: loop {
         let node = cursor.node();
         let is_comment = language.is_comment(node.kind_id());
@@ -77,7 +84,7 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
             let counts = if language.comments_start_lines {
                 starts_line
             } else {
-                !inside_string(&node)
+                strings.last() != Some(&true)
             };
             if counts {
                 nodes.push(CommentNode {
@@ -92,6 +99,7 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
         }
         // Depth first; never into a comment (Rust doc markers are its children).
         if !is_comment && cursor.goto_first_child() {
+            strings.push(node.kind().contains("string"));
             continue;
         }
         loop {
@@ -101,17 +109,10 @@ fn collect_comment_nodes(source: &Source, language: &Language, root: Node) -> Ve
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            strings.pop();
         }
     }
     nodes
-}
-
-/// A comment node that a grammar put directly inside a string literal is string text
-/// the grammar's lexer mistook for a comment (tree-sitter-swift does so for a `"""`
-/// string whose first line starts with `/*`). A comment inside an interpolation has the
-/// interpolation as parent.
-fn inside_string(node: &Node) -> bool {
-    node.parent().is_some_and(|p| p.kind().contains("string"))
 }
 
 /// The row of the node's last character (some grammars end a line comment after its `\n`).

@@ -123,10 +123,18 @@ impl<'a> Reader<'a> {
 
     /// Comments and strings that start mid-line, from `from` on.
     fn rest_of_line(&mut self, mut from: usize, end: usize) {
+        // An opener whose closer is not on the rest of the line has none after a later
+        // opener either: searching again for each made a line of many `/*` quadratic.
+        let mut unclosed: Vec<&str> = Vec::new();
         while from < end && self.open.is_none() {
             let text = &self.source.bytes[from..end];
             if let Some(pair) = self.pair_at(text) {
-                let closes = memchr::memmem::find(&text[pair.open.len()..], pair.close.as_bytes());
+                let closes = (!unclosed.contains(&pair.open))
+                    .then(|| memchr::memmem::find(&text[pair.open.len()..], pair.close.as_bytes()))
+                    .flatten();
+                if closes.is_none() && !unclosed.contains(&pair.open) {
+                    unclosed.push(pair.open);
+                }
                 // A string is followed to its end, so its quotes are not taken for
                 // others. A block comment that runs on past this line is followed only
                 // when an annotation opens it: `"src/**/*.ts"` is no comment.

@@ -44,12 +44,13 @@ impl Builder {
             .map(|(i, id)| (id.as_str(), i))
             .collect();
         // Zones declared by `@boundary ... around`: path prefix -> zone id.
-        let mut zone_prefixes: Vec<(String, String)> = Vec::new();
+        // The last `around` to name a prefix wins it, as the boundaries' order has it.
+        let mut zone_prefixes: HashMap<String, String> = HashMap::new();
         for b in &m.boundaries {
             if b.kind == BoundaryKind::Around {
                 for c in &b.components {
                     if let Some(&i) = node_of.get(c.as_str()) {
-                        zone_prefixes.push((self.tree.nodes[i].key.clone(), b.id.clone()));
+                        zone_prefixes.insert(self.tree.nodes[i].key.clone(), b.id.clone());
                     }
                 }
             }
@@ -142,15 +143,11 @@ impl Builder {
 }
 
 /// The zone declared (`@boundary ... around`) for the longest path prefix of `key`.
-fn zone_of(key: &str, zones: &[(String, String)]) -> Option<String> {
-    zones
-        .iter()
-        .filter(|(prefix, _)| {
-            key == prefix
-                || key
-                    .strip_prefix(prefix.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-        })
-        .max_by_key(|(prefix, _)| prefix.len())
-        .map(|(_, zone)| zone.clone())
+fn zone_of(key: &str, zones: &HashMap<String, String>) -> Option<String> {
+    // The longest declared prefix of `key` at a segment boundary: looked up per prefix,
+    // since comparing every component with every zone member was quadratic.
+    std::iter::once(key.len())
+        .chain(key.rmatch_indices('.').map(|(i, _)| i))
+        .find_map(|end| zones.get(&key[..end]))
+        .cloned()
 }
