@@ -2,7 +2,11 @@
 # Whole-process benchmark: threatline against ripgrep on the same generated tree, in the
 # same run, so the ratio means something on a noisy machine.
 #
-#   benches/compare.sh [--files N] [--share S] [--dialect threatspec|gal] [--runs R]
+#   benches/compare.sh [--files N] [--share S] [--decoy D] [--dialect threatspec|gal] [--runs R]
+#
+# --decoy D puts foreign `@` forms (Java annotations, decorators, Javadoc tags, `// @flow`,
+# emails) into that share of the unannotated files; `--share 0 --decoy 0.4` is the tree with
+# no annotation at all, where threatline should cost what reading costs.
 #
 # Needs python3, rg, hyperfine and GNU time (/usr/bin/time; Debian: ripgrep, hyperfine,
 # time). The corpus generator is ../shared/bench/gen_corpus.py unless GEN_CORPUS says
@@ -11,11 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-files=20000 share=0.05 dialect=threatspec runs=10
+files=20000 share=0.05 decoy=0 dialect=threatspec runs=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --files) files=$2; shift 2 ;;
     --share) share=$2; shift 2 ;;
+    --decoy) decoy=$2; shift 2 ;;
     --dialect) dialect=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -29,10 +34,10 @@ done
 cargo build --release --quiet
 bin=$PWD/target/release/threatline
 work=${TMPDIR:-/tmp}/threatline-bench
-tree=$work/tree-$files-$share-$dialect
+tree=$work/tree-$files-$share-$decoy-$dialect
 cache=$work/cache
 mkdir -p "$work"
-[ -f "$tree/CORPUS.json" ] || python3 "$gen" "$tree" --files "$files" --annotated-share "$share" --dialect "$dialect" >/dev/null
+[ -f "$tree/CORPUS.json" ] || python3 "$gen" "$tree" --files "$files" --annotated-share "$share" --decoy-share "$decoy" --dialect "$dialect" >/dev/null
 
 # Prime the warm cache, outside the measurement.
 rm -rf "$cache"

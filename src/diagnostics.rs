@@ -43,6 +43,11 @@ impl Code {
         }
     }
 
+    /// A `@verb` line that did not parse into an annotation.
+    pub fn is_unparsed_line(self) -> bool {
+        matches!(self, Code::MalformedAnnotation | Code::ProseLike)
+    }
+
     pub fn severity(self) -> Level {
         match self {
             Code::MalformedAnnotation

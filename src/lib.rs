@@ -51,18 +51,22 @@ pub fn scan_tree_with(
     analysis_options: &AnalysisOptions,
 ) -> Result<Model, WalkError> {
     let walked = walk::walk(walk_options)?;
-    let mut stats = model::ScanStats {
-        files_seen: walked.files_seen,
-        files_with_results: walked.files.len(),
-        ..Default::default()
-    };
+    let files_seen = walked.files_seen;
+    let mut annotations = std::collections::BTreeMap::new();
+    let mut files_with_annotations = 0;
     for file in &walked.files {
+        files_with_annotations += usize::from(!file.annotations.is_empty());
         for a in &file.annotations {
-            *stats.annotations.entry(a.verb).or_default() += 1;
+            *annotations.entry(a.verb).or_default() += 1;
         }
     }
     let mut model = model::build(walked.files, build_options);
-    model.stats = stats;
+    model.stats = model::ScanStats {
+        files_seen,
+        files_with_annotations,
+        annotations,
+        ..model.stats
+    };
     model.findings = analysis::analyse(&model, analysis_options);
     Ok(model)
 }

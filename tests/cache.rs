@@ -77,7 +77,11 @@ fn a_warm_run_gives_the_same_output_and_sees_changes() {
 
 #[test]
 fn diagnostics_keep_their_source_lines_from_the_cache() {
-    let dir = tree(&[("a.py", "x = 1\n# @mitigates Shop:API against (#broken\n")]);
+    // A threat declared elsewhere: a tree with a threat model shows its malformed lines.
+    let dir = tree(&[
+        ("a.py", "x = 1\n# @mitigates Shop:API against (#broken\n"),
+        ("model.threatline", "@threat Broken access control (#bac)\n"),
+    ]);
     let cache = tempfile::tempdir().unwrap();
     let stderr = |out: Output| String::from_utf8(out.stderr).unwrap();
     let cold = stderr(check(dir.path(), cache.path(), &[]));

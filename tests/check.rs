@@ -64,10 +64,51 @@ fn exit_1_on_findings_at_or_above_fail_on() {
 
 #[test]
 fn exit_1_on_any_error_diagnostic() {
-    let dir = tree(&[("a.py", "# @mitigates Shop:API against (#broken\n")]);
+    let dir = tree(&[
+        ("a.py", "# @mitigates Shop:API against (#broken\n"),
+        (
+            "model.threatline",
+            "@threat Broken access control (#bac) [low]\n",
+        ),
+    ]);
     let out = threatline(&["check", "--fail-on", "critical"], dir.path());
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).contains("malformed-annotation"));
+}
+
+#[test]
+fn a_tree_with_no_threat_annotations_says_so_and_passes() {
+    // SPEC §3.3: with no threat model, a `@verb` line that does not parse is someone
+    // else's prose; `check` says what it read instead of a silent PASS.
+    let dir = tree(&[
+        ("a.py", "# @mitigates Shop:API against (#broken\n"),
+        (
+            "b.c",
+            "/**\n * @control is set, further wait until idle.\n * @Test\n */\nint f;\n",
+        ),
+    ]);
+    let out = threatline(&["check"], dir.path());
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("found no threat annotations in")
+            && text.contains("2 files seen, 2 `@verb` lines read as prose"),
+        "{text}"
+    );
+    assert!(!text.contains("malformed-annotation"), "{text}");
+    // Machine formats stay clean; the note goes to stderr, for the CI log.
+    let out = threatline(&["check", "--format", "sarif"], dir.path());
+    assert_eq!(code(&out), 0);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("found no threat annotations"),
+        "{out:?}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"],
+        serde_json::json!([]),
+        "{sarif}"
+    );
 }
 
 #[test]

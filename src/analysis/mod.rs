@@ -130,7 +130,11 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
         catalogue: &options.catalogue,
     };
     let mut findings = Vec::new();
+    let holds_threat_model = model.holds_threat_model();
     for rule in rules::ALL {
+        if rule.coverage_hint && !holds_threat_model {
+            continue;
+        }
         let override_ = options.severity.get(rule.code);
         if override_ == Some(&None) {
             continue;

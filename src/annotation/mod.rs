@@ -39,14 +39,14 @@ pub struct Finder<'a> {
 /// comments: copying the whole line into each took 12 GB for a 300 KB file.
 pub const MAX_SOURCE_LINE: usize = 1024;
 
-/// The word after `@` at the start of `text`, if it is a whole word.
+/// The word after `@` at the start of `text`, when it ends where a verb ends (SPEC §3.1):
+/// `@Component(` and `@testing.fixture` give none.
 fn verb_word(text: &str) -> Option<&str> {
     let rest = text.strip_prefix('@')?;
     let end = rest
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(rest.len());
-    let after = rest[end..].chars().next();
-    (end > 0 && after.is_none_or(char::is_whitespace)).then_some(&rest[..end])
+    (end > 0 && ends_verb(rest.as_bytes().get(end).copied())).then_some(&rest[..end])
 }
 
 fn chars(s: &str) -> u32 {
@@ -94,13 +94,13 @@ impl<'a> Finder<'a> {
         let Some(word) = verb_word(trimmed) else {
             return 1;
         };
-        if word.eq_ignore_ascii_case("skip") {
+        if word == "skip" {
             return 1;
         }
         let Some(verb) = Verb::from_word(word) else {
             return 1;
         };
-        if is_foreign_tag(word, trimmed[1 + word.len()..].trim()) {
+        if says_nothing(&trimmed[1 + word.len()..]) {
             return 1;
         }
         let column = line.column + chars(&line.text[..line.text.len() - trimmed.len()]);
@@ -182,7 +182,14 @@ impl<'a> Finder<'a> {
                 });
             }
             Err(e) => {
-                let (code, message) = if has_structural_evidence(verb, args) {
+                // A sentence-shaped name outweighs a keyword: "@exposes the buffer to
+                // userspace, which is fine." is prose that happens to hold `to`.
+                let malformed = if e.reads_as_prose {
+                    has_ref_or_description(args)
+                } else {
+                    has_structural_evidence(verb, args)
+                };
+                let (code, message) = if malformed {
                     (
                         Code::MalformedAnnotation,
                         format!("malformed `@{word}`: {}", e.message),
@@ -243,12 +250,16 @@ fn is_marker(text: &str, marker: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
 }
 
-/// Tags of other tools that happen to spell a verb: Flow's `// @flow` pragma, PHPUnit's
-/// and Doxygen's bare `@test`, and decorators left in comments (`@Test`, `@Component`).
-/// With no arguments a verb says nothing, so such a line is not an annotation at all
-/// rather than a warning on every such file.
-fn is_foreign_tag(word: &str, args: &str) -> bool {
-    args.is_empty() || (word == "flow" && matches!(args, "strict" | "strict-local" | "weak"))
+/// A verb with nothing after it says nothing (Vue styleguidist's bare `@component` tag),
+/// and `@verb: text` is how kernel-doc, JSDoc and others describe a parameter that happens
+/// to be named like a verb (`@control: the register to program`). Neither is an
+/// annotation at all, rather than a warning on every such file. A lone `@verb:` still
+/// opens a YAML block.
+fn says_nothing(after_verb: &str) -> bool {
+    after_verb.trim().is_empty()
+        || after_verb
+            .strip_prefix(':')
+            .is_some_and(|rest| !rest.trim().is_empty())
 }
 
 /// The text of a `-- "..."` continuation line (quotes and escapes removed), or `None` when
@@ -269,14 +280,7 @@ fn continuation_text(line: &str) -> Option<String> {
 
 /// SPEC §3.3: a `#ref`, a ` -- ` delimiter, or a keyword of the verb's form.
 fn has_structural_evidence(verb: Verb, args: &str) -> bool {
-    let has_ref = args.char_indices().any(|(i, c)| {
-        c == '#'
-            && args[i + 1..]
-                .chars()
-                .next()
-                .is_some_and(|n| n.is_alphanumeric() || n == '_')
-    });
-    if has_ref || parse::find_description_delimiter(args).is_some() {
+    if has_ref_or_description(args) {
         return true;
     }
     let keywords = verb.evidence_keywords();
@@ -285,6 +289,18 @@ fn has_structural_evidence(verb: Verb, args: &str) -> bool {
             || (keywords.contains(&"->") && word.contains("->"))
             || (keywords.contains(&"|") && word.contains('|'))
     })
+}
+
+/// The evidence no prose carries: a `#ref` or a ` -- ` description delimiter.
+fn has_ref_or_description(args: &str) -> bool {
+    let has_ref = args.char_indices().any(|(i, c)| {
+        c == '#'
+            && args[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_alphanumeric() || n == '_')
+    });
+    has_ref || parse::find_description_delimiter(args).is_some()
 }
 
 #[cfg(test)]

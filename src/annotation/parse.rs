@@ -22,6 +22,9 @@ pub struct ParseError {
     pub message: String,
     pub hint: String,
     pub offset: usize,
+    /// The line reads as prose rather than as a broken annotation: a name in it is a
+    /// sentence (SPEC §3.3).
+    pub reads_as_prose: bool,
 }
 
 impl From<LexError> for ParseError {
@@ -30,6 +33,7 @@ impl From<LexError> for ParseError {
             message: e.message,
             hint: e.hint,
             offset: e.offset,
+            reads_as_prose: false,
         }
     }
 }
@@ -81,6 +85,7 @@ fn split_description(args: &str) -> Result<(usize, Option<String>, Trailing<'_>)
             message: "unterminated description".into(),
             hint: "close the description with `\"` (write `\\\"` for a quote inside it)".into(),
             offset: value_start,
+            reads_as_prose: false,
         })?;
         let rest_start = value_start + len;
         let rest = &args[rest_start..];
@@ -165,7 +170,22 @@ pub(super) fn err(
         message: message.into(),
         hint: hint.into(),
         offset,
+        reads_as_prose: false,
     }
+}
+
+/// The most words a name may have before it reads as a sentence (SPEC §3.3).
+const MAX_NAME_WORDS: usize = 8;
+
+/// SPEC §3.3: a name that ends with a period, holds a comma followed by more words, or
+/// runs past [`MAX_NAME_WORDS`] words is a sentence. kernel-doc's `@control is set,
+/// further wait until ...` names no control.
+fn reads_as_sentence(name: &str) -> bool {
+    name.ends_with('.')
+        || name
+            .split_once(',')
+            .is_some_and(|(_, after)| !after.trim().is_empty())
+        || name.split_whitespace().nth(MAX_NAME_WORDS).is_some()
 }
 
 /// The first token at or after `from` that is one of `keywords`.
@@ -305,6 +325,7 @@ impl<'a> LineParser<'a> {
             ..Mention::default()
         };
         let mut name = String::new();
+        let mut quoted = false;
         // After an id or a bracket the name is over.
         let mut closed = false;
         for token in tokens {
@@ -338,6 +359,7 @@ impl<'a> LineParser<'a> {
                         name.push(' ');
                     }
                     name.push_str(q);
+                    quoted = true;
                 }
                 Tok::Comma => name.push(','),
                 Tok::IdDef(id) => {
@@ -379,6 +401,20 @@ impl<'a> LineParser<'a> {
             }
         }
         let name = name.trim_end_matches(',').trim();
+        // A name in quotes or with its own `(#id)` is one on purpose, whatever its shape:
+        // `Command, template or NoSQL injection (#injection)`.
+        if !quoted && mention.id.is_none() && reads_as_sentence(name) {
+            return Err(ParseError {
+                reads_as_prose: true,
+                ..err(
+                    format!("the {role} `{name}` reads as a sentence, not a name"),
+                    format!(
+                        "a name has at most {MAX_NAME_WORDS} words, no clause after a comma and no final period; give it an id (`Name (#id)`) or quote it if it must"
+                    ),
+                    first.start,
+                )
+            });
+        }
         if !name.is_empty() {
             let depth = path_segments(name);
             self.segments += depth;

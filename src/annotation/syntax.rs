@@ -24,26 +24,50 @@ pub enum Verb {
     Tests,
 }
 
+/// Every spelling of every verb (SPEC §3.2), exactly as written: verbs are lowercase, and
+/// the final `s` is optional on the relation verbs only (`@test` is PHPUnit's and
+/// Doxygen's tag, `@flow` Flow's pragma). The one table that both the annotation reader
+/// and the byte prefilter use, so the two can never disagree about what a verb is.
+pub const VERB_WORDS: &[(&str, Verb)] = &[
+    ("component", Verb::Component),
+    ("asset", Verb::Component),
+    ("threat", Verb::Threat),
+    ("control", Verb::Control),
+    ("mitigates", Verb::Mitigates),
+    ("mitigate", Verb::Mitigates),
+    ("exposes", Verb::Exposes),
+    ("expose", Verb::Exposes),
+    ("accepts", Verb::Accepts),
+    ("accept", Verb::Accepts),
+    ("transfers", Verb::Transfers),
+    ("transfer", Verb::Transfers),
+    ("connects", Verb::Connects),
+    ("connect", Verb::Connects),
+    ("flows", Verb::Connects),
+    ("boundary", Verb::Boundary),
+    ("handles", Verb::Handles),
+    ("handle", Verb::Handles),
+    ("review", Verb::Review),
+    ("audit", Verb::Review),
+    ("tests", Verb::Tests),
+    ("validates", Verb::Tests),
+    ("validate", Verb::Tests),
+];
+
+/// Whether `byte` ends a verb word: a space, a tab, a `:` (a YAML block) or the end of
+/// the line (SPEC §3.1). `@Component(`, `@testing.fixture` and `@audit-level=x` hold no
+/// verb.
+pub fn ends_verb(byte: Option<u8>) -> bool {
+    matches!(byte, None | Some(b' ' | b'\t' | b':' | b'\r' | b'\n'))
+}
+
 impl Verb {
-    /// Looks a verb word up, case-insensitively, with an optional final `s`.
+    /// Looks a verb word up, exactly as written (see [`VERB_WORDS`]).
     pub fn from_word(word: &str) -> Option<Verb> {
-        let lower = word.to_ascii_lowercase();
-        let stem = lower.strip_suffix('s').unwrap_or(&lower);
-        Some(match stem {
-            "component" | "asset" => Verb::Component,
-            "threat" => Verb::Threat,
-            "control" => Verb::Control,
-            "mitigate" => Verb::Mitigates,
-            "expose" => Verb::Exposes,
-            "accept" => Verb::Accepts,
-            "transfer" => Verb::Transfers,
-            "connect" | "flow" => Verb::Connects,
-            "boundary" | "boundarie" => Verb::Boundary,
-            "handle" => Verb::Handles,
-            "review" | "audit" => Verb::Review,
-            "test" | "validate" => Verb::Tests,
-            _ => return None,
-        })
+        VERB_WORDS
+            .iter()
+            .find(|(spelling, _)| *spelling == word)
+            .map(|(_, verb)| *verb)
     }
 
     /// The canonical spelling, as written in hints.

@@ -13,7 +13,7 @@ use crate::annotation::Severity;
 use crate::baseline::{Baseline, today};
 use crate::config::Config;
 use crate::model::Model;
-use crate::output::text::{TextOptions, gate_fails, render_report};
+use crate::output::text::{TextOptions, gate_fails, no_threat_model, render_report};
 use crate::output::{data, sarif};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -159,6 +159,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
         other => {
             print_diagnostics(&model.diagnostics, args.walk.stderr_color());
+            if !model.holds_threat_model() {
+                eprint!("{}", no_threat_model(&model, &shown_root(&args.walk.path)));
+            }
             match other {
                 CheckFormat::Json => data::to_json(&model),
                 CheckFormat::Yaml => data::to_yaml(&model),

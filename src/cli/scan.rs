@@ -20,7 +20,8 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub config: ConfigArg,
-    /// Print counts (files seen, files with annotations, annotations per verb) to stderr.
+    /// Print counts (files seen, files with annotations, annotations per verb, `@verb`
+    /// lines read as prose) to stderr.
     #[arg(long)]
     pub stats: bool,
 }
@@ -44,9 +45,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             .map(|(verb, n)| format!("{} {n}", verb.as_str()))
             .collect();
         eprintln!(
-            "threatline: {} files seen, {} with annotations or diagnostics; annotations: {}",
+            "threatline: {} files seen, {} with annotations, {} `@verb` lines read as prose; annotations: {}",
             s.files_seen,
-            s.files_with_results,
+            s.files_with_annotations,
+            s.prose_lines,
             if verbs.is_empty() {
                 "none".into()
             } else {

@@ -135,6 +135,13 @@ pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
     b.build_flows(&annotations);
     let mut model = b.relations(&annotations, options);
     model.diagnostics = b.diagnostics;
+    // SPEC §3.3: where no threat model is written, a `@verb` line that does not parse is
+    // someone else's prose (kernel-doc, Doxygen, a sentence): counted, not shown.
+    if !model.holds_threat_model() {
+        let before = model.diagnostics.len();
+        model.diagnostics.retain(|d| !d.code.is_unparsed_line());
+        model.stats.prose_lines = before - model.diagnostics.len();
+    }
     model
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -256,12 +256,30 @@ pub struct Model {
     pub stats: ScanStats,
 }
 
+impl Model {
+    /// Whether the tree holds a threat model (SPEC §3.3): something that states a risk or
+    /// its answer (a threat, exposure, mitigation, acceptance, transfer, flow or
+    /// boundary), not only components and controls that a doc tag might have named.
+    pub fn holds_threat_model(&self) -> bool {
+        !(self.threats.is_empty()
+            && self.exposures.is_empty()
+            && self.mitigations.is_empty()
+            && self.acceptances.is_empty()
+            && self.transfers.is_empty()
+            && self.flows.is_empty()
+            && self.boundaries.is_empty())
+    }
+}
+
 /// Counts of one scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanStats {
     pub files_seen: usize,
-    /// Files that got past the prefilter (or came from the cache with results).
-    pub files_with_results: usize,
+    /// Files that hold at least one annotation.
+    pub files_with_annotations: usize,
+    /// `@verb` lines that did not parse in a tree with no threat model: someone else's
+    /// prose (a doc tag, a sentence), not shown (SPEC §3.3).
+    pub prose_lines: usize,
     /// Annotations read, per verb (`@flows` counted with `@connects`).
     pub annotations: BTreeMap<crate::annotation::Verb, usize>,
 }

@@ -153,6 +153,27 @@ fn finding(out: &mut String, f: &Finding, paint: &Paint) {
     }
 }
 
+/// What a run over a tree without a threat model says, so that a mistyped path or an
+/// over-wide exclude is visible rather than a silent PASS (SPEC §3.3).
+pub fn no_threat_model(model: &Model, root: &str) -> String {
+    let stats = &model.stats;
+    let prose = match stats.prose_lines {
+        0 => String::new(),
+        1 => ", 1 `@verb` line read as prose (a doc tag or a sentence)".to_string(),
+        n => format!(", {n} `@verb` lines read as prose (doc tags or sentences)"),
+    };
+    let files = match stats.files_seen {
+        1 => "1 file seen".to_string(),
+        n => format!("{n} files seen"),
+    };
+    format!(
+        "threatline found no threat annotations in {}: {files}{prose}.\n\
+         Annotations start a comment line with a lowercase verb, `// @threat SQL injection (#sqli)`\n\
+         (docs/annotations.md); if you expected some, check the path and the `exclude` settings.\n",
+        for_terminal(root),
+    )
+}
+
 fn summary(
     out: &mut String,
     model: &Model,
@@ -173,6 +194,9 @@ fn summary(
     .map(|&s| format!("{} {}", count(s), s.as_str()))
     .collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if !model.holds_threat_model() {
+        let _ = writeln!(out, "{}", no_threat_model(model, options.root));
+    }
     let mut line = format!(
         "{} in {}: {}; {}, {}",
         plural(model.findings.len(), "finding"),

@@ -31,6 +31,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// The severity when the rule itself does not derive one.
     pub default_severity: Severity,
+    /// A suggestion about coverage (`stride-gap`, `untested-control`) rather than a risk:
+    /// it runs only in a tree that holds a threat model (SPEC §3.3), so a repository with
+    /// no threat annotations gets no advice about the ones it might write.
+    pub coverage_hint: bool,
     pub doc: &'static str,
     pub check: fn(&Context) -> Vec<Finding>,
 }

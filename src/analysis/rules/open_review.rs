@@ -31,6 +31,7 @@ pub const RULE: Rule = Rule {
     code: "open-review",
     summary: "A @review waiting for an answer.",
     default_severity: Severity::Info,
+    coverage_hint: false,
     doc: OpenReview::DOC,
     check,
 };

@@ -46,6 +46,7 @@ pub const RULE: Rule = Rule {
     code: "stride-gap",
     summary: "A STRIDE category a component's layer expects, with no threat considered.",
     default_severity: Severity::Info,
+    coverage_hint: true,
     doc: StrideGap::DOC,
     check,
 };

@@ -38,6 +38,7 @@ pub const RULE: Rule = Rule {
     code: "unmitigated-exposure",
     summary: "An exposure that nothing mitigates, accepts or transfers.",
     default_severity: Severity::Medium,
+    coverage_hint: false,
     doc: UnmitigatedExposure::DOC,
     check,
 };

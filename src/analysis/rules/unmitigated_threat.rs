@@ -36,6 +36,7 @@ pub const RULE: Rule = Rule {
     code: "unmitigated-threat",
     summary: "A threat nothing exposes, mitigates, accepts or transfers.",
     default_severity: Severity::Medium,
+    coverage_hint: false,
     doc: UnmitigatedThreat::DOC,
     check,
 };

@@ -44,6 +44,7 @@ pub const RULE: Rule = Rule {
     code: "unprotected-crossing",
     summary: "A data flow that crosses a trust boundary with no control.",
     default_severity: Severity::High,
+    coverage_hint: false,
     doc: UnprotectedCrossing::DOC,
     check,
 };

@@ -29,6 +29,7 @@ pub const RULE: Rule = Rule {
     code: "untested-control",
     summary: "A control that no @tests covers.",
     default_severity: Severity::Info,
+    coverage_hint: true,
     doc: UntestedControl::DOC,
     check,
 };

@@ -243,3 +243,57 @@ fn a_skipped_yaml_opener_takes_its_block_with_it() {
     assert_eq!(found.annotations.len(), 1);
     assert_eq!(found.annotations[0].location.line, 4);
 }
+
+#[test]
+fn a_sentence_shaped_name_is_prose_not_a_declaration() {
+    // SPEC §3.3 (second edition): kernel-doc wraps sentences onto lines that start with a
+    // parameter reference.
+    for line in [
+        "@control is set, further wait until the device reports idle.",
+        "@component is released when the last reference goes away.",
+        "@threat of losing data, which the journal prevents",
+        "@control register holds the value that the firmware reads back on every reset",
+        // A keyword of the form does not make a sentence an annotation.
+        "@exposes the buffer to userspace, which is fine.",
+        "@mitigates nothing against misuse, so callers must lock.",
+    ] {
+        let d = diagnostic(&format!(" {line}"));
+        assert_eq!(d.code, Code::ProseLike, "{line}: {d:#?}");
+        assert!(
+            d.message.contains("reads as a sentence"),
+            "{line}: {}",
+            d.message
+        );
+    }
+    // A `#ref` or a description says the author meant an annotation.
+    let d = diagnostic(" @exposes #web to SQL injection, which is bad.");
+    assert_eq!(d.code, Code::MalformedAnnotation, "{d:#?}");
+    let d = diagnostic(" @threat Replay, which signatures stop -- \"see RFC 7515\"");
+    assert_eq!(d.code, Code::MalformedAnnotation, "{d:#?}");
+    // Short names, paths with dots inside and quoted names are names.
+    for line in [
+        "@component App.Auth.Login",
+        "@threat Cross-site request forgery on the login form",
+        "@control \"Rate limiting, per tenant, at the edge.\" (#rl)",
+        "@threat SQL Injection (#sqli) [high]",
+        "@threat Command, template or NoSQL injection (#injection)",
+        "@control API server does not verify the kubelet it talks to (#kv)",
+    ] {
+        one(&format!(" {line}"));
+    }
+}
+
+#[test]
+fn a_verb_followed_by_a_colon_and_text_is_a_parameter_description() {
+    // kernel-doc's `@name: description`, JSDoc's and others': not an annotation at all.
+    for line in [
+        "@control: the control register to program",
+        "@component: pointer to the component",
+        "@threat: the threat level, 0 to 3",
+    ] {
+        nothing(&format!(" {line}"));
+    }
+    // A lone `@verb:` opens a YAML block (SPEC §3.1), so it is read as an annotation.
+    let found = find(&[" @threat:", "   description: no name given"]);
+    assert_eq!(found.diagnostics.len(), 1, "{:#?}", found.diagnostics);
+}

@@ -83,11 +83,11 @@ fn keywords_split_lazily_at_their_first_occurrence() {
 }
 
 #[test]
-fn keywords_and_verbs_are_case_insensitive_with_an_optional_final_s() {
+fn keywords_are_case_insensitive_verbs_exact_with_an_optional_final_s() {
     for line in [
         " @mitigates Web AGAINST XSS With Escaping",
-        " @Mitigate Web against XSS WITH Escaping",
-        " @MITIGATES Web Against XSS with Escaping",
+        " @mitigate Web against XSS WITH Escaping",
+        " @mitigates Web Against XSS with Escaping",
         " @mitigate Web against XSS using Escaping",
     ] {
         let a = one(line);
@@ -110,14 +110,31 @@ fn keywords_and_verbs_are_case_insensitive_with_an_optional_final_s() {
         ("@transfer T from A to B with D", Verb::Transfers),
         ("@expose C to T with D", Verb::Exposes),
         ("@connect A to B with D", Verb::Connects),
-        ("@reviews C is this ok", Verb::Review),
-        ("@test Ctl for C", Verb::Tests),
-        ("@threats T", Verb::Threat),
-        ("@Controls Ctl", Verb::Control),
-        ("@COMPONENTS App:Web", Verb::Component),
+        ("@handle pii on C", Verb::Handles),
+        ("@validate Ctl for C", Verb::Tests),
+        ("@validates Ctl for C", Verb::Tests),
+        ("@tests Ctl for C", Verb::Tests),
+        ("@audit C is this ok", Verb::Review),
+        ("@asset App:Web", Verb::Component),
     ];
     for (line, verb) in verbs {
         assert_eq!(one(&format!(" {line}")).verb, verb, "{line}");
+    }
+    // SPEC §3.1 (second edition): lowercase only, and no final `s` where the verb has
+    // none, nor a missing one on `@tests` and `@flows` (PHPUnit's `@test`, Flow's `@flow`).
+    for line in [
+        "@Mitigate Web against XSS WITH Escaping",
+        "@MITIGATES Web Against XSS with Escaping",
+        "@reviews C is this ok",
+        "@test Ctl for C",
+        "@flow A -> B",
+        "@threats T",
+        "@Controls Ctl",
+        "@COMPONENTS App:Web",
+        "@Component App:Web",
+        "@boundaries between A and B",
+    ] {
+        nothing(&format!(" {line}"));
     }
 }
 
