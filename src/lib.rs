@@ -5,6 +5,7 @@
 //! tree-sitter → [`annotation`] lines → [`model`] → outputs. Each stage takes plain data
 //! and gives plain data, so each is tested alone.
 
+pub mod admit;
 pub mod analysis;
 pub mod annotation;
 pub mod baseline;

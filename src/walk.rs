@@ -2,7 +2,6 @@
 //! honoured, hidden files included), excludes, the size cap, binary sniffing and
 //! symlinks kept inside the root. Each file goes to the thread's [`Scanner`].
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,11 +9,11 @@ use std::time::Duration;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
+use crate::admit::{self, Content};
 use crate::cache::{Cache, CachedResult, Entry as CacheEntry, Lookup, content_hash, mtime_nanos};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Code;
 use crate::ignore_files;
-use crate::location::Location;
-use crate::scan::{FileResult, Scanner, kind_by_name};
+use crate::scan::{FileKind, FileResult, Scanner};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -89,9 +88,6 @@ impl std::fmt::Display for WalkError {
 }
 
 impl std::error::Error for WalkError {}
-
-/// The bytes read to decide whether a file is binary.
-const SNIFF_LEN: usize = 8 * 1024;
 
 /// The walker every reader of a tree shares: ignore files honoured, hidden files
 /// included, symlinks not followed, excludes and sub-paths applied. Callers add their
@@ -270,15 +266,7 @@ impl Walker<'_> {
     }
 
     fn skipped(&self, path: &Path, message: String, hint: &str) -> Option<FileResult> {
-        let rel = self.relative(path);
-        Some(FileResult {
-            diagnostics: vec![
-                Diagnostic::new(Code::SkippedFile, Location::new(rel.clone(), 1, 1), message)
-                    .hint(hint),
-            ],
-            path: rel,
-            annotations: Vec::new(),
-        })
+        Some(admit::skipped(&self.relative(path), message, hint))
     }
 
     fn walk_error(&self, error: ignore::Error) -> Option<FileResult> {
@@ -296,50 +284,13 @@ impl Walker<'_> {
         if std::env::var_os("THREATLINE_TEST_PANIC_ON").is_some_and(|n| entry.file_name() == n) {
             panic!("test panic in a walker thread");
         }
-        let file_type = entry.file_type()?;
+        let kind = match self.admit(entry) {
+            Ok(kind) => kind,
+            Err(said) => return said,
+        };
         let path = entry.path();
-        if file_type.is_dir() {
-            return None;
-        }
-        // A FIFO or a device would block the read or never end it.
-        if !file_type.is_file() && !file_type.is_symlink() {
-            return None;
-        }
-        let kind = kind_by_name(path);
-        // A file with an extension that no language claims is never read.
-        if kind.is_none() && path.extension().is_some() {
-            return None;
-        }
-        if file_type.is_symlink() {
-            let target = path.canonicalize().ok()?;
-            if !target.starts_with(self.canonical_root) {
-                return self.skipped(
-                    path,
-                    "symlink points outside the scanned root; not followed".into(),
-                    "scan the target's own tree if it belongs to the model",
-                );
-            }
-            if !target.is_file() {
-                return None;
-            }
-        }
-        // Compare names first: canonicalising every file costs a syscall per path part.
-        if self.skip.iter().any(|s| s.file_name() == path.file_name())
-            && let Ok(canonical) = path.canonicalize()
-            && self.skip.contains(&canonical)
-        {
-            return None;
-        }
         let rel = self.relative(path);
-        // Without a cache, the size comes from the open file (no second path lookup).
-        let meta = self
-            .cache
-            .is_some()
-            .then(|| std::fs::metadata(path).ok())
-            .flatten();
-        let stamp = meta
-            .as_ref()
-            .and_then(|m| Some((m.len(), mtime_nanos(m.modified().ok()?))));
+        let stamp = self.cache.and_then(|_| stamp(path));
         let cached = match (self.cache, stamp) {
             (Some((cache, _)), Some((size, mtime))) => cache.lookup(&rel, size, mtime),
             _ => Lookup::Unknown,
@@ -349,57 +300,65 @@ impl Walker<'_> {
             self.remember(entry.clone());
             return entry.result.clone().map(|r| r.into_result(&rel));
         }
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => {
-                return self.skipped(
-                    path,
-                    format!("not scanned: {e}"),
-                    "check the file's permissions, or exclude it with `--exclude`",
-                );
+        let bytes = match read(path, stamp.map(|(size, _)| size), self.max_file_size, kind) {
+            Ok(Content::Whole(bytes)) => bytes,
+            Ok(Content::TooLarge { size, may_hold }) => {
+                return admit::oversized(&rel, size, self.max_file_size, may_hold);
             }
+            Err(e) => return Some(admit::unreadable(&rel, &e)),
         };
-        let len = match meta {
-            Some(m) => m.len(),
-            None => file.metadata().map_or(0, |m| m.len()),
-        };
-        if len > self.max_file_size {
-            return self.skipped(
-                path,
-                format!(
-                    "not scanned: {len} bytes is over the {} byte limit",
-                    self.max_file_size
-                ),
-                "raise `--max-file-size`, or exclude generated files with `--exclude`",
-            );
+        match stamp {
+            Some((_, mtime)) => self.scan_and_remember(rel, bytes, kind, mtime, cached, scanner),
+            None if admit::is_binary(&bytes) => None,
+            None => scanner.scan(&rel, bytes, kind),
         }
-        let mut bytes = Vec::with_capacity(len as usize + 1);
-        // Read at most one byte past the cap: the file may have grown since `metadata`.
-        if let Err(e) = (&mut file)
-            .take(self.max_file_size + 1)
-            .read_to_end(&mut bytes)
+    }
+
+    /// How an entry is read, or what to say instead (`Err(None)`: nothing).
+    fn admit(&self, entry: &DirEntry) -> Result<Option<FileKind>, Option<FileResult>> {
+        let file_type = entry.file_type().ok_or(None)?;
+        // A directory is walked, not read; a FIFO or a device would block the read or
+        // never end it.
+        if file_type.is_dir() || !(file_type.is_file() || file_type.is_symlink()) {
+            return Err(None);
+        }
+        let path = entry.path();
+        let kind = admit::by_name(path).ok_or(None)?;
+        if file_type.is_symlink() {
+            let target = path.canonicalize().map_err(|_| None)?;
+            if !target.starts_with(self.canonical_root) {
+                return Err(self.skipped(
+                    path,
+                    "symlink points outside the scanned root; not followed".into(),
+                    "scan the target's own tree if it belongs to the model",
+                ));
+            }
+            if !target.is_file() {
+                return Err(None);
+            }
+        }
+        // Compare names first: canonicalising every file costs a syscall per path part.
+        if self.skip.iter().any(|s| s.file_name() == path.file_name())
+            && path
+                .canonicalize()
+                .is_ok_and(|canonical| self.skip.contains(&canonical))
         {
-            return self.skipped(
-                path,
-                format!("not scanned: {e}"),
-                "check the file's permissions, or exclude it with `--exclude`",
-            );
+            return Err(None);
         }
-        if bytes.len() as u64 > self.max_file_size {
-            return self.skipped(
-                path,
-                format!("not scanned: over the {} byte limit", self.max_file_size),
-                "raise `--max-file-size`, or exclude generated files with `--exclude`",
-            );
-        }
-        let binary = memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_LEN)]).is_some();
-        let Some((_, mtime)) = stamp.filter(|_| self.cache.is_some()) else {
-            return if binary {
-                None
-            } else {
-                scanner.scan(&rel, bytes, kind)
-            };
-        };
+        Ok(kind)
+    }
+
+    /// Scans a file read with a cache: a touched file whose content is unchanged keeps its
+    /// last result; whatever is scanned is remembered.
+    fn scan_and_remember(
+        &self,
+        rel: String,
+        bytes: Vec<u8>,
+        kind: Option<FileKind>,
+        mtime: i128,
+        cached: Lookup,
+        scanner: &mut Scanner,
+    ) -> Option<FileResult> {
         let size = bytes.len() as u64;
         let hash = content_hash(&bytes);
         if let Lookup::Verify(entry) = cached
@@ -412,7 +371,7 @@ impl Walker<'_> {
             });
             return entry.result.clone().map(|r| r.into_result(&rel));
         }
-        let result = if binary {
+        let result = if admit::is_binary(&bytes) {
             None
         } else {
             scanner.scan(&rel, bytes, kind)
@@ -438,6 +397,28 @@ impl Walker<'_> {
             seen.lock().expect("no panics hold this lock").push(entry);
         }
     }
+}
+
+/// A file's size and modification time, for the cache.
+fn stamp(path: &Path) -> Option<(u64, i128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), mtime_nanos(meta.modified().ok()?)))
+}
+
+/// Reads a file under the cap. Without a cache's `stat`, the size comes from the open
+/// file (no second path lookup).
+fn read(
+    path: &Path,
+    size: Option<u64>,
+    cap: u64,
+    kind: Option<FileKind>,
+) -> std::io::Result<Content> {
+    let file = std::fs::File::open(path)?;
+    let size = match size {
+        Some(size) => size,
+        None => file.metadata()?.len(),
+    };
+    admit::read_capped(file, size, cap, kind)
 }
 
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {

@@ -9,12 +9,10 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, mpsc};
 
 use super::GitError;
-use super::select::{Wanted, skipped};
+use super::select::Wanted;
+use crate::admit::{self, Content};
 use crate::scan::{FileKind, FileResult, Scanner};
 use crate::walk::WalkOptions;
-
-/// The bytes read to decide whether a file is binary (as the walker does).
-const SNIFF_LEN: usize = 8 * 1024;
 
 struct Batch {
     child: Child,
@@ -52,11 +50,12 @@ fn start(top: &Path, oids: Vec<String>) -> Result<Batch, GitError> {
 }
 
 /// One blob's header and content: `None` when git says the object is missing. A blob
-/// over `cap` bytes is read past, not kept: `Err(size)`.
+/// over `cap` bytes is read through the prefilter, not kept (see `crate::admit`).
 fn next_blob(
     stdout: &mut impl BufRead,
     cap: u64,
-) -> Result<Option<Result<Vec<u8>, u64>>, GitError> {
+    kind: Option<FileKind>,
+) -> Result<Option<Content>, GitError> {
     let mut header = String::new();
     stdout
         .read_line(&mut header)
@@ -70,17 +69,17 @@ fn next_blob(
                 .map_err(|_| GitError::Parse(format!("cat-file header `{}`", header.trim())))?;
             let io =
                 |e: std::io::Error| GitError::Command("cat-file --batch".into(), e.to_string());
-            let blob = if size > cap {
-                std::io::copy(&mut stdout.by_ref().take(size), &mut std::io::sink()).map_err(io)?;
-                Err(size)
-            } else {
-                let mut bytes = vec![0; size as usize];
-                stdout.read_exact(&mut bytes).map_err(io)?;
-                Ok(bytes)
-            };
+            let mut blob = stdout.by_ref().take(size);
+            let content = admit::read_capped(&mut blob, size, cap, kind).map_err(io)?;
+            if blob.limit() > 0 {
+                return Err(GitError::Parse(format!(
+                    "cat-file ended {} bytes short of a blob",
+                    blob.limit()
+                )));
+            }
             let mut newline = [0u8; 1];
             stdout.read_exact(&mut newline).map_err(io)?;
-            Ok(Some(blob))
+            Ok(Some(content))
         }
         _ => Err(GitError::Parse(format!(
             "cat-file header `{}`",
@@ -120,8 +119,10 @@ pub fn read_small(top: &Path, oids: &[&str]) -> Result<Vec<Vec<u8>>, GitError> {
     let mut batch = start(top, oids.iter().map(|s| s.to_string()).collect())?;
     let mut out = Vec::with_capacity(oids.len());
     for _ in oids {
-        let blob = next_blob(&mut batch.stdout, 1024 * 1024)?;
-        out.push(blob.and_then(Result::ok).unwrap_or_default());
+        out.push(match next_blob(&mut batch.stdout, 1024 * 1024, None)? {
+            Some(Content::Whole(bytes)) => bytes,
+            _ => Vec::new(),
+        });
     }
     finish(batch)?;
     Ok(out)
@@ -193,27 +194,25 @@ fn read_all(
     results: &Mutex<Vec<FileResult>>,
 ) -> Result<(), GitError> {
     for w in wanted {
-        let blob = match next_blob(stdout, cap)? {
+        let blob = match next_blob(stdout, cap, w.kind)? {
             None => {
                 return Err(GitError::Command(
                     "cat-file --batch".into(),
                     format!("object {} of {} is missing", w.oid, w.path),
                 ));
             }
-            Some(Err(size)) => {
-                results
-                    .lock()
-                    .expect("no panics hold this lock")
-                    .push(skipped(
-                        &w.path,
-                        format!("not scanned: {size} bytes is over the {cap} byte limit"),
-                        "raise `--max-file-size`, or exclude generated files with `--exclude`",
-                    ));
+            Some(Content::TooLarge { size, may_hold }) => {
+                if let Some(warning) = admit::oversized(&w.path, size, cap, may_hold) {
+                    results
+                        .lock()
+                        .expect("no panics hold this lock")
+                        .push(warning);
+                }
                 continue;
             }
-            Some(Ok(bytes)) => bytes,
+            Some(Content::Whole(bytes)) => bytes,
         };
-        if memchr::memchr(0, &blob[..blob.len().min(SNIFF_LEN)]).is_some() {
+        if admit::is_binary(&blob) {
             continue;
         }
         if send.send((w.path, blob, w.kind)).is_err() {
@@ -229,11 +228,27 @@ mod tests {
 
     #[test]
     fn reads_blobs_and_passes_over_big_ones() {
-        let stream = b"a blob 3\nabc\nb missing\nc blob 5\nhello\n";
+        let stream = b"a blob 3\nabc\nb missing\nc blob 5\nhello\nd blob 11\n# @threat T\n";
         let mut r = BufReader::new(&stream[..]);
-        assert_eq!(next_blob(&mut r, 4).unwrap(), Some(Ok(b"abc".to_vec())));
-        assert_eq!(next_blob(&mut r, 4).unwrap(), None);
-        assert_eq!(next_blob(&mut r, 4).unwrap(), Some(Err(5)));
-        assert!(next_blob(&mut r, 4).is_err(), "the stream is over");
+        let whole = |c: Option<Content>| match c {
+            Some(Content::Whole(bytes)) => Some(Ok(bytes)),
+            Some(Content::TooLarge { size, may_hold }) => Some(Err((size, may_hold))),
+            None => None,
+        };
+        let py = crate::scan::kind_by_name(std::path::Path::new("a.py"));
+        assert_eq!(
+            whole(next_blob(&mut r, 4, py).unwrap()),
+            Some(Ok(b"abc".to_vec()))
+        );
+        assert_eq!(whole(next_blob(&mut r, 4, py).unwrap()), None);
+        assert_eq!(
+            whole(next_blob(&mut r, 4, py).unwrap()),
+            Some(Err((5, false)))
+        );
+        assert_eq!(
+            whole(next_blob(&mut r, 4, py).unwrap()),
+            Some(Err((11, true)))
+        );
+        assert!(next_blob(&mut r, 4, py).is_err(), "the stream is over");
     }
 }

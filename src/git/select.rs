@@ -3,8 +3,9 @@
 //! files. Under the scanned root and its configured `paths`; not excluded by `--exclude`,
 //! config `exclude`, or the tree's own `.gitignore` and `.ignore` files; regular files only
 //! (a symlink, mode 120000, is not followed; a submodule is not entered); an extension no
-//! language claims is never read; the tool's own outputs are skipped; over the size cap is
-//! a `skipped-file` warning, as on disk.
+//! language claims is never read; the tool's own outputs are skipped. Which files are read
+//! and what is said of the others is `crate::admit`'s rule, as on disk (a blob over the
+//! size cap is judged when it is read, in `blobs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,9 +16,8 @@ use ignore::overrides::{Override, OverrideBuilder};
 
 use super::list::Entry;
 use super::{GitError, Repo, blobs};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::location::Location;
-use crate::scan::{FileKind, FileResult, kind_by_name};
+use crate::admit;
+use crate::scan::{FileKind, FileResult};
 use crate::walk::WalkOptions;
 
 /// A blob to read and scan.
@@ -32,16 +32,6 @@ pub struct Selection {
     pub wanted: Vec<Wanted>,
     /// Files not scanned, with the reason as a diagnostic (as the walker reports them).
     pub skipped: Vec<FileResult>,
-}
-
-pub fn skipped(path: &str, message: String, hint: &str) -> FileResult {
-    FileResult {
-        diagnostics: vec![
-            Diagnostic::new(Code::SkippedFile, Location::new(path, 1, 1), message).hint(hint),
-        ],
-        path: path.to_string(),
-        annotations: Vec::new(),
-    }
 }
 
 pub fn select(
@@ -85,32 +75,19 @@ pub fn select(
         if skip.iter().any(|s| s == rel) {
             continue;
         }
-        let kind = kind_by_name(Path::new(rel));
-        // As on disk: an extension no language claims is never read.
-        if kind.is_none() && Path::new(rel).extension().is_some() {
+        let Some(kind) = admit::by_name(Path::new(rel)) else {
             continue;
-        }
+        };
         if entry.stage != 0 {
             if !conflicted.iter().any(|c| c == rel) {
                 conflicted.push(rel.to_string());
-                selection.skipped.push(skipped(
+                selection.skipped.push(admit::skipped(
                     rel,
                     "not scanned: the index holds an unresolved merge conflict for this file"
                         .into(),
                     "resolve the conflict and `git add` the file",
                 ));
             }
-            continue;
-        }
-        if let Some(size) = entry.size.filter(|s| *s > options.max_file_size) {
-            selection.skipped.push(skipped(
-                rel,
-                format!(
-                    "not scanned: {size} bytes is over the {} byte limit",
-                    options.max_file_size
-                ),
-                "raise `--max-file-size`, or exclude generated files with `--exclude`",
-            ));
             continue;
         }
         selection.wanted.push(Wanted {

@@ -45,9 +45,29 @@ fn a_50_mb_minified_line_is_skipped_by_the_size_cap() {
     assert_eq!(diagnostics(&m), ["skipped-file app.min.js:1:1"]);
     assert_eq!(
         m.diagnostics[0].message,
-        "not scanned: 52428800 bytes is over the 2097152 byte limit"
+        "not scanned: 52428800 bytes is over the 2097152 byte limit, and it may hold annotations"
     );
     assert_exposures(&m, &[]);
+}
+
+#[test]
+fn an_oversized_file_is_reported_only_when_it_may_hold_an_annotation() {
+    // A generated header with no `@verb` costs a read and says nothing; one with a verb
+    // anywhere, even past the cap, is reported.
+    let mut plain = b"/* generated; @Component @param x */\n".to_vec();
+    plain.resize(3 * 1024 * 1024, b'x');
+    let mut late = plain.clone();
+    late.extend_from_slice(b"\n// @threat Tampering\n");
+    let dir = hostile_tree(&[("gen.h", &plain), ("late.h", &late)]);
+    let m = scan_with(dir.path(), |_| {});
+    assert_eq!(diagnostics(&m), ["skipped-file late.h:1:1"]);
+    let m = scan_with(dir.path(), |o| o.max_file_size = 8 * 1024 * 1024);
+    assert_eq!(diagnostics(&m), Vec::<String>::new());
+    assert!(
+        m.threats.iter().any(|t| t.name == "Tampering"),
+        "{:#?}",
+        m.threats
+    );
 }
 
 #[test]
