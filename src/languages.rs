@@ -32,6 +32,10 @@ pub struct Language {
     pub line_markers: Vec<String>,
     #[serde(default)]
     pub block_markers: Vec<(String, String)>,
+    /// Line markers that open a comment on any line of a file's opening run of comment
+    /// lines (see `grammars/languages.yaml`); sorted longest first.
+    #[serde(default)]
+    pub header_markers: Vec<String>,
     #[serde(default)]
     pub docstrings: Option<DocstringRule>,
     #[serde(default)]
@@ -147,6 +151,9 @@ impl Languages {
             // Longest marker first, so `///` wins over `//`, whatever order the data uses.
             language
                 .line_markers
+                .sort_by_key(|m| std::cmp::Reverse(m.len()));
+            language
+                .header_markers
                 .sort_by_key(|m| std::cmp::Reverse(m.len()));
             language
                 .block_markers

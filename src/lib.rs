@@ -53,6 +53,7 @@ pub fn scan_tree_with(
 ) -> Result<Model, WalkError> {
     let walked = walk::walk(walk_options)?;
     let files_seen = walked.files_seen;
+    let reads = walked.counts;
     let mut annotations = std::collections::BTreeMap::new();
     let mut files_with_annotations = 0;
     for file in &walked.files {
@@ -64,6 +65,7 @@ pub fn scan_tree_with(
     let mut model = model::build(walked.files, build_options);
     model.stats = model::ScanStats {
         files_seen,
+        reads,
         files_with_annotations,
         annotations,
         ..model.stats

@@ -38,10 +38,57 @@ pub fn kind_by_name(path: &std::path::Path) -> Option<FileKind> {
     table().by_path(path).map(FileKind::Code)
 }
 
+/// How the files of a scan were read, for `scan --stats` and the benchmarks: what the
+/// shortcuts of extraction saved, and what they cost when they failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    /// Files read whole (from disk or git) and judged by the prefilter.
+    pub read: usize,
+    /// Files the prefilter passed: they may hold an annotation.
+    pub candidates: usize,
+    /// Code files whose comment header held every candidate: no parse.
+    pub header_only: usize,
+    /// Parses of a prefix that was enough.
+    pub prefix_parses: usize,
+    /// Parses of a whole file, among them those after a prefix that was not enough.
+    pub whole_parses: usize,
+    pub reparsed: usize,
+    pub timed_out: usize,
+    pub parsed_bytes: u64,
+}
+
+impl ReadCounts {
+    pub fn add(&mut self, other: &ReadCounts) {
+        self.read += other.read;
+        self.candidates += other.candidates;
+        self.header_only += other.header_only;
+        self.prefix_parses += other.prefix_parses;
+        self.whole_parses += other.whole_parses;
+        self.reparsed += other.reparsed;
+        self.timed_out += other.timed_out;
+        self.parsed_bytes += other.parsed_bytes;
+    }
+
+    fn count(&mut self, extracted: &Extracted, len: usize) {
+        if extracted.timed_out {
+            self.timed_out += 1;
+        } else if extracted.parsed_bytes == 0 {
+            self.header_only += 1;
+        } else if extracted.parsed_bytes < len {
+            self.prefix_parses += 1;
+        } else {
+            self.whole_parses += 1;
+        }
+        self.reparsed += usize::from(extracted.reparsed);
+        self.parsed_bytes += extracted.parsed_bytes as u64;
+    }
+}
+
 /// A walker thread's state: its parsers, created on first use.
 pub struct Scanner {
     parsers: HashMap<usize, Parser>,
     deadline: Duration,
+    pub counts: ReadCounts,
 }
 
 impl Scanner {
@@ -49,6 +96,7 @@ impl Scanner {
         Scanner {
             parsers: HashMap::new(),
             deadline,
+            counts: ReadCounts::default(),
         }
     }
 
@@ -65,7 +113,9 @@ impl Scanner {
             None => FileKind::Code(table().by_shebang(&bytes)?),
         };
         let keys = matches!(kind, FileKind::Code(l) if l.threatspec_keys);
+        self.counts.read += 1;
         last_candidate(&bytes, keys)?;
+        self.counts.candidates += 1;
         let source = Source::new(bytes);
         // Offsets of the prepared bytes (a BOM is dropped), for the prefix parse.
         let must_cover = last_candidate(&source.bytes, keys).unwrap_or(source.bytes.len());
@@ -81,7 +131,9 @@ impl Scanner {
             FileKind::Code(language) => {
                 let deadline = self.deadline;
                 let parser = self.parser(language)?;
-                extract::extract(&source, language, parser, deadline, must_cover)
+                let extracted = extract::extract(&source, language, parser, deadline, must_cover);
+                self.counts.count(&extracted, source.bytes.len());
+                extracted
             }
         };
         let Extracted {

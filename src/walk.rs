@@ -13,7 +13,7 @@ use crate::admit::{self, Content};
 use crate::cache::{Cache, CachedResult, Entry as CacheEntry, Lookup, content_hash, mtime_nanos};
 use crate::diagnostics::Code;
 use crate::ignore_files;
-use crate::scan::{FileKind, FileResult, Scanner};
+use crate::scan::{FileKind, FileResult, ReadCounts, Scanner};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -53,6 +53,7 @@ impl WalkOptions {
 pub struct WalkResult {
     pub files: Vec<FileResult>,
     pub files_seen: usize,
+    pub counts: ReadCounts,
 }
 
 /// Errors that stop the walk before it starts.
@@ -198,8 +199,12 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         max_file_size: options.max_file_size,
         cache: cache.as_ref().map(|c| (c, &seen_entries)),
     };
+    let counts = Mutex::new(ReadCounts::default());
     builder.build_parallel().run(|| {
-        let mut scanner = Scanner::new(options.parse_deadline);
+        let mut scanner = ThreadScanner {
+            scanner: Scanner::new(options.parse_deadline),
+            total: &counts,
+        };
         let walker = &walker;
         let files = &files;
         let seen = &seen;
@@ -209,7 +214,7 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
                     if entry.file_type().is_some_and(|t| !t.is_dir()) {
                         seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    walker.visit(&entry, &mut scanner)
+                    walker.visit(&entry, &mut scanner.scanner)
                 }
                 Err(e) => walker.walk_error(e),
             };
@@ -240,7 +245,23 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
     Ok(WalkResult {
         files,
         files_seen: seen.into_inner(),
+        counts: counts.into_inner().expect("no panics hold this lock"),
     })
+}
+
+/// A walker thread's scanner, whose counts join the walk's when the thread ends.
+struct ThreadScanner<'a> {
+    scanner: Scanner,
+    total: &'a Mutex<ReadCounts>,
+}
+
+impl Drop for ThreadScanner<'_> {
+    fn drop(&mut self) {
+        // A thread that panicked has poisoned nothing here: the lock is only held to add.
+        if let Ok(mut total) = self.total.lock() {
+            total.add(&self.scanner.counts);
+        }
+    }
 }
 
 struct Walker<'a> {

@@ -1,11 +1,13 @@
-//! The prefix parse (only up to the last possible annotation plus a margin) must read
-//! exactly the comments the whole-file parse reads, on every fixture of the repository.
+//! The shortcuts of extraction must read exactly the comments the whole-file parse reads:
+//! the comment header read without a parse (`extract/header.rs`) and the prefix parse (only
+//! up to the last possible annotation plus a margin), on every fixture and golden of the
+//! repository, and on header variants in every language.
 
 use std::path::Path;
 use std::time::Duration;
 
-use threatline::extract::extract;
-use threatline::languages::{grammar, table};
+use threatline::extract::{CommentLine, Extracted, extract, extract_whole};
+use threatline::languages::{Language, grammar, table};
 use threatline::prefilter::last_candidate;
 use threatline::source::Source;
 
@@ -20,21 +22,74 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// How a file was read.
+#[derive(Debug, Default)]
+struct Counts {
+    compared: usize,
+    header: usize,
+    prefix: usize,
+}
+
+/// Extracts `bytes` with every shortcut and with none, and asserts both read the same
+/// annotation blocks; `None` when the file cannot hold an annotation.
+fn compare(language: &Language, bytes: Vec<u8>, what: &str, counts: &mut Counts) {
+    let source = Source::new(bytes);
+    let Some(last) = last_candidate(&source.bytes, language.threatspec_keys) else {
+        return;
+    };
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&grammar(&language.grammar).unwrap())
+        .unwrap();
+    let deadline = Duration::from_secs(10);
+    let whole = extract_whole(&source, language, &mut parser, deadline);
+    let fast = extract(&source, language, &mut parser, deadline, last);
+    // Blocks wholly after the last possible annotation cannot hold one: compare the rest,
+    // and what the annotation finder reads from each.
+    let last_line = source.line_of(last);
+    let before = |e: &Extracted| -> Vec<Vec<CommentLine>> {
+        e.blocks
+            .iter()
+            .filter(|b| b.first().is_some_and(|l| l.line <= last_line))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(before(&fast), before(&whole), "{what}");
+    let annotations = |e: &Extracted| {
+        let no_source = |_: u32| None;
+        let mut finder = threatline::annotation::Finder::new("f", &no_source);
+        for b in &e.blocks {
+            finder.block(b);
+        }
+        let mut found = finder.found.annotations;
+        found.sort_by(|a, b| a.location.cmp(&b.location));
+        (found, finder.found.diagnostics)
+    };
+    assert_eq!(annotations(&fast), annotations(&whole), "{what}");
+    assert_eq!(fast.key_annotations, whole.key_annotations, "{what}");
+    counts.compared += 1;
+    if fast.parsed_bytes == 0 {
+        counts.header += 1;
+    } else if fast.parsed_bytes < source.bytes.len() {
+        counts.prefix += 1;
+    }
+}
+
 #[test]
-fn prefix_and_whole_file_parses_read_the_same_comments() {
+fn shortcuts_and_whole_file_parses_read_the_same_comments() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for dir in [
         "tests/languages",
         "tests/rules",
         "tests/coverage",
+        "tests/foreign",
         "fixtures/example",
     ] {
         files(&root.join(dir), &mut paths);
     }
     paths.sort();
-    let mut compared = 0;
-    let mut prefixed = 0;
+    let mut counts = Counts::default();
     for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let Some(language) = table()
@@ -54,66 +109,69 @@ fn prefix_and_whole_file_parses_read_the_same_comments() {
             padded.push(b'\n');
             padded.extend_from_slice(&tail);
         }
-        for bytes in [bytes, padded] {
-            let source = Source::new(bytes);
-            let Some(last) = last_candidate(&source.bytes, language.threatspec_keys) else {
-                continue;
-            };
-            let mut parser = tree_sitter::Parser::new();
-            parser
-                .set_language(&grammar(&language.grammar).unwrap())
-                .unwrap();
-            let deadline = Duration::from_secs(10);
-            let whole = extract(&source, language, &mut parser, deadline, source.bytes.len());
-            let prefix = extract(&source, language, &mut parser, deadline, last);
-            // Blocks wholly after the last possible annotation cannot hold one: compare
-            // the rest, and what the annotation finder reads from each.
-            let last_line = source.line_of(last);
-            let before = |blocks: &[Vec<threatline::extract::CommentLine>]| {
-                blocks
-                    .iter()
-                    .filter(|b| b.first().is_some_and(|l| l.line <= last_line))
-                    .cloned()
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(
-                before(&prefix.blocks),
-                before(&whole.blocks),
-                "{}",
-                path.display()
-            );
-            let annotations = |blocks: &[Vec<threatline::extract::CommentLine>]| {
-                let no_source = |_: u32| None;
-                let mut finder = threatline::annotation::Finder::new("f", &no_source);
-                for b in blocks {
-                    finder.block(b);
+        let what = path.display().to_string();
+        compare(language, bytes, &what, &mut counts);
+        compare(language, padded, &what, &mut counts);
+    }
+    assert!(counts.compared > 60, "{counts:?}");
+    // The check is not vacuous: many files were read from a prefix, some from a header.
+    assert!(counts.prefix > 30, "{counts:?}");
+    assert!(counts.header > 5, "{counts:?}");
+}
+
+/// Opening lines that are, or only look like, line comments: each is put before an
+/// annotation, in every language with each of its markers.
+const HEADER_LINES: &[&str] = &[
+    "{m} plain",
+    "{m}",
+    "   {m} indented",
+    "\t{m}\ttabbed",
+    "{m}{m}{m} banner",
+    "{m}no-space",
+    "{m}[[ long",
+    "{m}[==[ long",
+    "{m}> arrow",
+    "{m}! bang",
+    "{m}/ slash",
+    "{m} continued \\",
+    "{m} crlf\r",
+    "#!/usr/bin/env python3",
+    "#!/bin/sh",
+    "/* block */",
+    "/*",
+    "\"\"\"",
+    "'''",
+    "`",
+    "r#\"",
+    "<?php",
+    "<!--",
+    "-->",
+    "{-",
+    "=begin",
+    "--[[",
+    "# {m} hash",
+    "x = 1 {m} trailing",
+    "",
+];
+
+#[test]
+fn header_variants_read_as_the_parse_reads_them() {
+    let mut counts = Counts::default();
+    for language in &table().all {
+        for marker in &language.line_markers {
+            for first in HEADER_LINES {
+                for second in HEADER_LINES {
+                    let line = |l: &str| l.replace("{m}", marker);
+                    let text = format!(
+                        "{}\n{}\n{marker} @threat Tampering (#t)\n{marker}   likelihood: low\n\n{marker} @exposes App to #t\nx\n",
+                        line(first),
+                        line(second),
+                    );
+                    let what = format!("{}: {text:?}", language.name);
+                    compare(language, text.into_bytes(), &what, &mut counts);
                 }
-                let mut found = finder.found.annotations;
-                found.sort_by(|a, b| a.location.cmp(&b.location));
-                found
-            };
-            assert_eq!(
-                annotations(&prefix.blocks),
-                annotations(&whole.blocks),
-                "{}",
-                path.display()
-            );
-            assert_eq!(
-                prefix.key_annotations,
-                whole.key_annotations,
-                "{}",
-                path.display()
-            );
-            compared += 1;
-            if prefix.parsed_bytes < source.bytes.len() {
-                prefixed += 1;
             }
         }
     }
-    assert!(compared > 60, "compared {compared} files");
-    // The check is not vacuous: many of them were read from a prefix.
-    assert!(
-        prefixed > 30,
-        "only {prefixed} of {compared} were read from a prefix"
-    );
+    assert!(counts.header > 1000, "{counts:?}");
 }

@@ -44,11 +44,22 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             .iter()
             .map(|(verb, n)| format!("{} {n}", verb.as_str()))
             .collect();
+        let r = &s.reads;
         eprintln!(
-            "threatline: {} files seen, {} with annotations, {} `@verb` lines read as prose; annotations: {}",
-            s.files_seen,
-            s.files_with_annotations,
-            s.prose_lines,
+            "threatline: {} files seen, {} read, {} may hold annotations, {} hold some; {} `@verb` lines read as prose",
+            s.files_seen, r.read, r.candidates, s.files_with_annotations, s.prose_lines,
+        );
+        eprintln!(
+            "threatline: parses: {} none (comment header), {} prefix, {} whole ({} after a prefix), {} timed out; {:.1} MB parsed",
+            r.header_only,
+            r.prefix_parses,
+            r.whole_parses,
+            r.reparsed,
+            r.timed_out,
+            r.parsed_bytes as f64 / 1e6,
+        );
+        eprintln!(
+            "threatline: annotations: {}",
             if verbs.is_empty() {
                 "none".into()
             } else {

@@ -202,36 +202,3 @@ fn string_content(node: &Node) -> (usize, usize) {
     let end = children[children.len() - closes].start_byte();
     (start, end.max(start))
 }
-
-/// Whether a tree parsed from a prefix `..cut` of the file gives the same comments as the
-/// whole file for everything up to `guard` (the end of the last possible annotation's
-/// line): no syntax error or inserted token before `guard`, and no comment (or string)
-/// running into the last lines of the prefix, where the cut may have split it.
-pub fn prefix_is_enough(
-    source: &Source,
-    language: &Language,
-    root: Node,
-    guard: usize,
-    cut: usize,
-) -> bool {
-    let tail = source.line_start(source.line_of(cut.saturating_sub(1)).saturating_sub(1));
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.start_byte() >= cut {
-            continue;
-        }
-        if (node.is_error() || node.is_missing()) && node.start_byte() < guard {
-            return false;
-        }
-        let is_comment = language.is_comment(node.kind_id());
-        if is_comment && node.end_byte() >= tail {
-            return false;
-        }
-        // Only subtrees with an error, or reaching the tail, can fail the checks.
-        if !is_comment && (node.has_error() || node.end_byte() >= tail) {
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
-        }
-    }
-    true
-}

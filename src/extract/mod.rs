@@ -3,9 +3,11 @@
 
 mod comments;
 mod fallback;
+mod header;
 mod keys;
 mod markers;
 mod plain;
+mod prefix;
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -40,23 +42,22 @@ pub struct Extracted {
     /// line got a `:` so that the value reads as its YAML block; the file has none, so
     /// the `:` is not part of the annotation's text.
     pub key_annotations: Vec<(u32, u32)>,
-    /// How many bytes the parse read: less than the file when a prefix was enough.
+    /// How many bytes the parse read: less than the file when a prefix was enough, none
+    /// when the comment header held every possible annotation.
     pub parsed_bytes: usize,
+    /// A prefix parse was not enough, so the whole file was parsed after it.
+    pub reparsed: bool,
 }
-
-/// Lines parsed past the last possible annotation, so its comment block, YAML block and
-/// the syntax around it are complete in the prefix.
-const MARGIN_LINES: usize = 8;
 
 /// Parses `source` with `parser` (already set to `language`'s grammar) and reads its
 /// comments, docstrings and `x-threatspec` keys. Past `deadline` the parse is abandoned
 /// and comments are read line by line instead.
 ///
-/// Only the prefix of the file up to `must_cover` (the last possible annotation, from the
-/// prefilter) plus a margin is parsed when that is provably enough: no syntax error before
-/// the margin, no comment running into it. Whether a byte is inside a comment depends only
-/// on what precedes it, so the prefix's comments are the file's; otherwise (and to be
-/// sure, on any doubt) the whole file is parsed.
+/// A file whose possible annotations all sit in its opening line comments is not parsed at
+/// all (`header`). Otherwise, when the last possible annotation (`must_cover`, from the
+/// prefilter) sits well before the end, only a prefix up to a top-level boundary after it
+/// is parsed, and its tree is used when it provably reads the file's comments (`prefix`);
+/// on any doubt the whole file is parsed.
 pub fn extract(
     source: &Source,
     language: &Language,
@@ -66,26 +67,43 @@ pub fn extract(
 ) -> Extracted {
     let bytes = &source.bytes;
     let guard = line_end(bytes, must_cover);
-    let cut = lines_after(bytes, guard, MARGIN_LINES);
-    if cut < bytes.len() {
+    if let Some(blocks) = header::header_blocks(source, language, guard) {
+        return Extracted {
+            blocks,
+            parsed_bytes: 0,
+            ..Extracted::default()
+        };
+    }
+    if let Some(cut) = prefix::cut(bytes, guard, language) {
         match parse(parser, &bytes[..cut], deadline) {
-            Some(tree)
-                if comments::prefix_is_enough(source, language, tree.root_node(), guard, cut) =>
-            {
+            Some(tree) if prefix::is_enough(source, language, tree.root_node(), cut) => {
                 return Extracted {
                     parsed_bytes: cut,
                     ..read_tree(source, language, &tree)
                 };
             }
-            Some(_) => {}
+            Some(_) => {
+                return Extracted {
+                    reparsed: true,
+                    ..extract_whole(source, language, parser, deadline)
+                };
+            }
             None => return timed_out(source, language, parser),
         }
     }
-    match parse(parser, bytes, deadline) {
-        Some(tree) => Extracted {
-            parsed_bytes: bytes.len(),
-            ..read_tree(source, language, &tree)
-        },
+    extract_whole(source, language, parser, deadline)
+}
+
+/// The blocks of a whole-file parse, with no shortcut: the reference every shortcut of
+/// [`extract`] is tested against.
+pub fn extract_whole(
+    source: &Source,
+    language: &Language,
+    parser: &mut Parser,
+    deadline: Duration,
+) -> Extracted {
+    match parse(parser, &source.bytes, deadline) {
+        Some(tree) => read_tree(source, language, &tree),
         None => timed_out(source, language, parser),
     }
 }
@@ -94,13 +112,6 @@ pub fn extract(
 fn line_end(bytes: &[u8], offset: usize) -> usize {
     let from = offset.min(bytes.len());
     memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i)
-}
-
-/// The offset just past `lines` more line ends after `from`.
-fn lines_after(bytes: &[u8], from: usize, lines: usize) -> usize {
-    memchr::memchr_iter(b'\n', &bytes[from.min(bytes.len())..])
-        .nth(lines)
-        .map_or(bytes.len(), |i| from + i + 1)
 }
 
 fn parse(parser: &mut Parser, bytes: &[u8], deadline: Duration) -> Option<tree_sitter::Tree> {
@@ -127,6 +138,7 @@ fn timed_out(source: &Source, language: &Language, parser: &mut Parser) -> Extra
         timed_out: true,
         key_annotations: Vec::new(),
         parsed_bytes: 0,
+        reparsed: false,
     }
 }
 
@@ -148,5 +160,6 @@ fn read_tree(source: &Source, language: &Language, tree: &tree_sitter::Tree) -> 
         timed_out: false,
         key_annotations,
         parsed_bytes: bytes.len(),
+        reparsed: false,
     }
 }

@@ -280,6 +280,8 @@ pub struct ScanStats {
     /// `@verb` lines that did not parse in a tree with no threat model: someone else's
     /// prose (a doc tag, a sentence), not shown (SPEC §3.3).
     pub prose_lines: usize,
+    /// How files were read and parsed.
+    pub reads: crate::scan::ReadCounts,
     /// Annotations read, per verb (`@flows` counted with `@connects`).
     pub annotations: BTreeMap<crate::annotation::Verb, usize>,
 }
