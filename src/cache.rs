@@ -1,9 +1,11 @@
 //! The per-file cache for warm runs (pre-commit, editors, CI runners with a cache).
 //!
 //! One file per scanned root, under the platform cache directory or `--cache-dir`. Each
-//! entry records a file's size, modification time, and (for files that were parsed) a
-//! content hash with what the scan found in it. A file whose size and time match is not
+//! entry records a file that needed a tree-sitter parse: its size, modification time,
+//! content hash and what the scan found in it. A file whose size and time match is not
 //! read at all; one whose time changed but whose content hash matches is not parsed again.
+//! Other files are not kept: reading one again and running the prefilter costs what the
+//! `stat` would, and reading a comment header what decoding its entry would.
 //! The cache is invalidated by the tool's version. Per-file results depend only on the
 //! file's bytes and the compiled-in language table, so config changes need no
 //! invalidation (the model is always rebuilt from the per-file results).
@@ -23,7 +25,7 @@ use crate::diagnostics::Diagnostic;
 use crate::scan::FileResult;
 
 /// Bumped whenever the cache layout or the meaning of a per-file result changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Entries modified this close to the cache's writing are verified by content.
 const RACY: Duration = Duration::from_secs(2);
@@ -74,9 +76,9 @@ pub struct Entry {
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch.
     pub mtime: i128,
-    /// xxh3 of the content, for files that were parsed.
+    /// xxh3 of the content.
     pub hash: Option<u64>,
-    /// What the scan found; `None` for a file with nothing in it.
+    /// What the scan found.
     pub result: Option<CachedResult>,
 }
 
@@ -138,6 +140,19 @@ impl Cache {
             }
             _ => Cache::default(),
         }
+    }
+
+    /// Whether the cache has an entry for `path`.
+    pub fn knows(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     pub fn lookup(&self, path: &str, size: u64, mtime: i128) -> Lookup<'_> {

@@ -3,6 +3,7 @@
 //! symlinks kept inside the root. Each file goes to the thread's [`Scanner`].
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -190,14 +191,17 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
 
     let files = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
-    let cache = options.cache_file.as_deref().map(Cache::load);
-    let seen_entries = Mutex::new(Vec::new());
+    let cache = options.cache_file.as_deref().map(|file| CacheUse {
+        loaded: Cache::load(file),
+        kept: Mutex::new(Vec::new()),
+        changed: AtomicBool::new(false),
+    });
     let walker = Walker {
         root,
         canonical_root: &canonical_root,
         skip: &skip,
         max_file_size: options.max_file_size,
-        cache: cache.as_ref().map(|c| (c, &seen_entries)),
+        cache: cache.as_ref(),
     };
     let counts = Mutex::new(ReadCounts::default());
     builder.build_parallel().run(|| {
@@ -236,11 +240,12 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         ));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(file) = &options.cache_file {
-        Cache::save(
-            file,
-            seen_entries.into_inner().expect("no panics hold this lock"),
-        );
+    if let (Some(file), Some(cache)) = (&options.cache_file, cache) {
+        let kept = cache.kept.into_inner().expect("no panics hold this lock");
+        // Rewritten only when something changed: an entry added, updated or gone.
+        if cache.changed.into_inner() || kept.len() != cache.loaded.len() {
+            Cache::save(file, kept);
+        }
     }
     Ok(WalkResult {
         files,
@@ -269,8 +274,19 @@ struct Walker<'a> {
     canonical_root: &'a Path,
     skip: &'a [PathBuf],
     max_file_size: u64,
-    /// The loaded cache, and where this walk records every file it saw.
-    cache: Option<(&'a Cache, &'a Mutex<Vec<CacheEntry>>)>,
+    cache: Option<&'a CacheUse>,
+}
+
+/// The per-file cache during a walk. Only files that needed a parse are kept in it: reading
+/// a file and running the prefilter costs what a `stat` costs, and reading a comment header
+/// what decoding its entry would, so those files are simply read again, and the cache stays
+/// as small as the part of the model that was expensive to get.
+struct CacheUse {
+    loaded: Cache,
+    /// The entries of the new cache.
+    kept: Mutex<Vec<CacheEntry>>,
+    /// An entry was added or updated.
+    changed: AtomicBool,
 }
 
 impl Walker<'_> {
@@ -311,27 +327,33 @@ impl Walker<'_> {
         };
         let path = entry.path();
         let rel = self.relative(path);
-        let stamp = self.cache.and_then(|_| stamp(path));
-        let cached = match (self.cache, stamp) {
-            (Some((cache, _)), Some((size, mtime))) => cache.lookup(&rel, size, mtime),
+        // Only a file the cache knows is worth a `stat` before it is read.
+        let cached = match self.cache {
+            Some(cache) if cache.loaded.knows(&rel) => match stamp(path) {
+                Some((size, mtime)) => cache.loaded.lookup(&rel, size, mtime),
+                None => Lookup::Unknown,
+            },
             _ => Lookup::Unknown,
         };
         if let Lookup::Unchanged(entry) = cached {
             // Unchanged since the last run: not even read.
-            self.remember(entry.clone());
+            self.keep(entry.clone(), false);
             return entry.result.clone().map(|r| r.into_result(&rel));
         }
-        let bytes = match read(path, stamp.map(|(size, _)| size), self.max_file_size, kind) {
-            Ok(Content::Whole(bytes)) => bytes,
-            Ok(Content::TooLarge { size, may_hold }) => {
-                return admit::oversized(&rel, size, self.max_file_size, may_hold);
-            }
+        let (content, mtime) = match read(path, self.max_file_size, kind) {
+            Ok(read) => read,
             Err(e) => return Some(admit::unreadable(&rel, &e)),
         };
-        match stamp {
-            Some((_, mtime)) => self.scan_and_remember(rel, bytes, kind, mtime, cached, scanner),
-            None if admit::is_binary(&bytes) => None,
-            None => scanner.scan(&rel, bytes, kind),
+        let bytes = match content {
+            Content::Whole(bytes) => bytes,
+            Content::TooLarge { size, may_hold } => {
+                return admit::oversized(&rel, size, self.max_file_size, may_hold);
+            }
+        };
+        match (self.cache, mtime) {
+            (Some(_), Some(mtime)) => self.scan_and_keep(rel, bytes, kind, mtime, cached, scanner),
+            _ if admit::is_binary(&bytes) => None,
+            _ => scanner.scan(&rel, bytes, kind),
         }
     }
 
@@ -370,8 +392,8 @@ impl Walker<'_> {
     }
 
     /// Scans a file read with a cache: a touched file whose content is unchanged keeps its
-    /// last result; whatever is scanned is remembered.
-    fn scan_and_remember(
+    /// last result; a file that may hold annotations is kept for the next run.
+    fn scan_and_keep(
         &self,
         rel: String,
         bytes: Vec<u8>,
@@ -386,36 +408,53 @@ impl Walker<'_> {
             && entry.hash == Some(hash)
         {
             // Touched, not changed: the last result stands, with the new time.
-            self.remember(CacheEntry {
-                mtime,
-                ..entry.clone()
-            });
+            self.keep(
+                CacheEntry {
+                    mtime,
+                    ..entry.clone()
+                },
+                true,
+            );
             return entry.result.clone().map(|r| r.into_result(&rel));
         }
+        let parses = scanner.counts.parses();
         let result = if admit::is_binary(&bytes) {
             None
         } else {
             scanner.scan(&rel, bytes, kind)
         };
-        // A parse cut short by its deadline depends on the machine: never kept.
+        // Kept only when tree-sitter had to parse it: a comment header or a plain
+        // annotation file is read again as fast as its entry would be decoded. A parse cut
+        // short by its deadline depends on the machine: never kept.
+        let parsed = scanner.counts.parses() > parses;
         let timed_out = result
             .as_ref()
             .is_some_and(|r| r.diagnostics.iter().any(|d| d.code == Code::ParseTimeout));
-        if !timed_out {
-            self.remember(CacheEntry {
-                path: rel,
-                size,
-                mtime,
-                hash: result.is_some().then_some(hash),
-                result: result.as_ref().map(CachedResult::new),
-            });
+        if let Some(found) = result.as_ref().filter(|_| parsed && !timed_out) {
+            self.keep(
+                CacheEntry {
+                    path: rel,
+                    size,
+                    mtime,
+                    hash: Some(hash),
+                    result: Some(CachedResult::new(found)),
+                },
+                true,
+            );
         }
         result
     }
 
-    fn remember(&self, entry: CacheEntry) {
-        if let Some((_, seen)) = self.cache {
-            seen.lock().expect("no panics hold this lock").push(entry);
+    fn keep(&self, entry: CacheEntry, changed: bool) {
+        if let Some(cache) = self.cache {
+            if changed {
+                cache.changed.store(true, Ordering::Relaxed);
+            }
+            cache
+                .kept
+                .lock()
+                .expect("no panics hold this lock")
+                .push(entry);
         }
     }
 }
@@ -426,20 +465,13 @@ fn stamp(path: &Path) -> Option<(u64, i128)> {
     Some((meta.len(), mtime_nanos(meta.modified().ok()?)))
 }
 
-/// Reads a file under the cap. Without a cache's `stat`, the size comes from the open
-/// file (no second path lookup).
-fn read(
-    path: &Path,
-    size: Option<u64>,
-    cap: u64,
-    kind: Option<FileKind>,
-) -> std::io::Result<Content> {
+/// Reads a file under the cap; also its modification time, from the open file (no second
+/// path lookup).
+fn read(path: &Path, cap: u64, kind: Option<FileKind>) -> std::io::Result<(Content, Option<i128>)> {
     let file = std::fs::File::open(path)?;
-    let size = match size {
-        Some(size) => size,
-        None => file.metadata()?.len(),
-    };
-    admit::read_capped(file, size, cap, kind)
+    let meta = file.metadata()?;
+    let mtime = meta.modified().ok().map(mtime_nanos);
+    Ok((admit::read_capped(file, meta.len(), cap, kind)?, mtime))
 }
 
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {

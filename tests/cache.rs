@@ -24,15 +24,20 @@ fn json(out: &Output) -> String {
 
 #[test]
 fn a_warm_run_gives_the_same_output_and_sees_changes() {
+    // Annotations after code: these files need a parse, so they are what the cache keeps
+    // (a comment header is read again as fast as its entry would be).
     let dir = tree(&[
-        ("a.py", "# @exposes Shop:API to SQL injection [high]\n"),
+        (
+            "a.py",
+            "import os\n# @exposes Shop:API to SQL injection [high]\n",
+        ),
         (
             "b.go",
-            "// @mitigates Shop:API against SQL injection with #pq\n",
+            "package b\n// @mitigates Shop:API against SQL injection with #pq\n",
         ),
         (
             "c.rs",
-            "// @control Prepared statements (#pq)\n// @flows A -> B\n",
+            "fn c() {}\n// @control Prepared statements (#pq)\n// @flows A -> B\n",
         ),
         ("d.js", "const x = 1; // nothing here\n"),
     ]);
@@ -51,7 +56,7 @@ fn a_warm_run_gives_the_same_output_and_sees_changes() {
     write(
         dir.path(),
         "b.go",
-        b"// @mitigates Shop:API against SQL injectiom with #pq\n",
+        b"package b\n// @mitigates Shop:API against SQL injectiom with #pq\n",
     );
     let changed = check(dir.path(), cache.path(), &[]);
     assert_eq!(

@@ -80,25 +80,31 @@ documented! {
 documented! {
     /// ## What it means
     ///
-    /// A comment line starts with an annotation verb but reads like prose (`@mitigates are
-    /// written next to the code`) and carries none of the verb's structure.
+    /// A comment line starts with an annotation verb but reads like prose: it carries none
+    /// of the verb's structure (`@mitigates are written next to the code`), or a name in it
+    /// reads as a sentence (a final period, a comma followed by more words, more than 8
+    /// words: kernel-doc's `@control is set, further wait until ...`).
     ///
     /// ## Why it matters
     ///
     /// It may be an annotation written wrongly, or just a sentence. It is a warning; it
-    /// never fails the gate.
+    /// never fails the gate. It is reported only in a tree that holds a threat model; in a
+    /// repository with none, such lines are other people's prose and `check` only counts
+    /// them.
     ///
     /// ## Fix
     ///
     /// Reword the sentence, put `@skip` before the verb to switch the line off, or complete
-    /// the annotation.
+    /// the annotation. A name that must hold a comma or a period can be quoted or given an
+    /// id: `@threat Command, template or NoSQL injection (#injection)`.
     pub struct ProseLike;
 }
 
 documented! {
     /// ## What it means
     ///
-    /// A file was not scanned: over the size cap (`--max-file-size`, 2 MiB by default),
+    /// A file was not scanned: over the size cap (`--max-file-size`, 2 MiB by default) with
+    /// a possible annotation in it (an oversized file with none is passed over in silence),
     /// unreadable, or a symlink that leads outside the scanned root.
     ///
     /// ## Why it matters

@@ -23,6 +23,9 @@ documented! {
     /// never considers tampering has not been threat-modelled for tampering, whatever else
     /// it says. This is the coverage check CCCS decomposition makes possible.
     ///
+    /// A coverage hint (info): reported only in a tree that holds a threat model, never in
+    /// a repository with no threat annotations.
+    ///
     /// ## Example
     ///
     /// ```sql

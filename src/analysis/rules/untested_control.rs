@@ -11,7 +11,8 @@ documented! {
     /// ## Why it matters
     ///
     /// A mitigation is a claim. A test that exercises the control is the evidence that the
-    /// claim still holds after the next refactoring.
+    /// claim still holds after the next refactoring. A coverage hint (info): reported only
+    /// in a tree that holds a threat model, never in a repository with no threat annotations.
     ///
     /// ## Example
     ///
