@@ -4,7 +4,7 @@
 use super::build::Builder;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::fields::{ControlFields, ThreatFields};
 use super::layers::{LayerKeywords, LayerSource};
@@ -55,13 +55,28 @@ impl Builder {
                 }
             }
         }
+        let named_by_boundary: HashSet<&str> = m
+            .boundaries
+            .iter()
+            .flat_map(|b| b.components.iter().map(String::as_str))
+            .collect();
         let nodes = &self.tree.nodes;
+        let has_children: HashSet<usize> = nodes.iter().filter_map(|n| n.parent).collect();
         let mut components: Vec<Component> = Vec::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
             let (layer, layer_source) = self.layer_of(i, &options.layer_keywords);
             let top = self.tree.ancestors(i).last().unwrap_or(i);
+            // SPEC §4: a bare one-segment name that nothing declares (GuardLink's
+            // `@flows EnvVars -> #launcher`) is a data source or sink, in no zone of its
+            // own, so a flow to or from it crosses only the boundaries declared around it.
+            let data_end = node.segments.len() == 1
+                && node.declared.is_none()
+                && !has_children.contains(&i)
+                && !named_by_boundary.contains(ids[i].as_str());
             let zone = zone_of(&node.key, &zone_prefixes).unwrap_or_else(|| {
-                if options.implicit_zones {
+                if data_end {
+                    String::new()
+                } else if options.implicit_zones {
                     ids[top].clone()
                 } else {
                     "default".into()

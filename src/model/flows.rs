@@ -51,7 +51,22 @@ impl Builder {
                     None => self.derived_flow_id(&from, &to, mechanism.as_deref(), *two_way),
                 };
                 let key = id_key(&flow_id);
-                if self.flow_ids.contains_key(&key) {
+                if let Some(&existing) = self.flow_ids.get(&key) {
+                    let same = &self.flows[existing];
+                    // The same flow written again (same ends, same mechanism): one edge,
+                    // every site and description kept.
+                    if same.from == from
+                        && same.to == to
+                        && same.mechanism == *mechanism
+                        && same.two_way == *two_way
+                    {
+                        let mention = FlowMention {
+                            description: description(a),
+                            site: site(a),
+                        };
+                        self.flows[existing].also_at.push(mention);
+                        continue;
+                    }
                     if id.is_some() {
                         self.diagnostics.push(
                             Diagnostic::new(
@@ -75,12 +90,10 @@ impl Builder {
                     controls: controls.clone(),
                     from_zone: String::new(),
                     to_zone: String::new(),
-                    description: a
-                        .description
-                        .clone()
-                        .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone())),
+                    description: description(a),
                     properties: properties(&a.qualifiers, a),
                     site: site(a),
+                    also_at: Vec::new(),
                 });
             }
         }
@@ -120,4 +133,11 @@ impl Builder {
         }
         candidate
     }
+}
+
+/// A flow annotation's description: its `-- "..."`, else its YAML block's.
+fn description(a: &Annotation) -> Option<String> {
+    a.description
+        .clone()
+        .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()))
 }

@@ -37,6 +37,10 @@ pub struct Site {
     pub source_line: Option<String>,
 }
 
+/// How outputs name the place of components in no zone: data sources and sinks that a
+/// flow names by a bare word and nothing declares (`zone` is empty).
+pub const NO_ZONE: &str = "Data sources and sinks (no zone)";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Component {
     pub id: String,
@@ -180,6 +184,19 @@ pub struct Flow {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub site: Site,
+    /// The other annotations of this same flow (same ends, same mechanism), in path order:
+    /// one edge, every place it is written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<FlowMention>,
+}
+
+/// Another annotation of a flow: where, and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowMention {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(flatten)]
     pub site: Site,
 }

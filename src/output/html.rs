@@ -260,7 +260,11 @@ fn component(out: &mut String, m: &Model, section: &ComponentSection, options: &
     );
     let mut meta = vec![
         escape(&format!("#{}", c.id)),
-        format!("zone {}", escape(&c.zone)),
+        if c.zone.is_empty() {
+            "no zone (a data source or sink)".to_string()
+        } else {
+            format!("zone {}", escape(&c.zone))
+        },
     ];
     if !c.data.is_empty() {
         meta.push(format!("handles {}", escape(&c.data.join(", "))));

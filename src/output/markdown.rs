@@ -200,7 +200,11 @@ fn component(out: &mut String, m: &Model, section: &ComponentSection, options: &
         layer.push_str(" (inferred)");
     }
     meta.push(layer);
-    meta.push(format!("zone {}", text(&c.zone)));
+    meta.push(if c.zone.is_empty() {
+        "no zone (a data source or sink)".to_string()
+    } else {
+        format!("zone {}", text(&c.zone))
+    });
     if !c.data.is_empty() {
         meta.push(format!("handles {}", text(&c.data.join(", "))));
     }

@@ -157,6 +157,7 @@ fn zone_facts(model: &Model, zone: &str) -> (String, Option<String>, u32, &'stat
     let name = declared
         .and_then(|b| b.name.clone())
         .or_else(|| top.map(|c| c.name.clone()))
+        .or_else(|| zone.is_empty().then(|| crate::model::NO_ZONE.to_string()))
         .unwrap_or_else(|| zone.to_string());
     let description = declared.and_then(|b| b.description.clone());
     let rating =

@@ -94,11 +94,13 @@ impl Dfd {
                 nodes.sort_by(|a, b| a.id.cmp(&b.id));
                 // A declared zone's name; an implicit zone is its top-level component, named
                 // as written (`Customer`, not `customer`).
+                // Data sources and sinks (an empty zone) are grouped apart.
                 let label = model
                     .boundaries
                     .iter()
                     .find(|b| b.id == id)
                     .and_then(|b| b.name.clone())
+                    .or_else(|| id.is_empty().then(|| crate::model::NO_ZONE.to_string()))
                     .or_else(|| {
                         model
                             .components

@@ -1,5 +1,7 @@
 use super::{Rule, documented};
-use crate::analysis::{Context, Finding};
+use std::collections::BTreeMap;
+
+use crate::analysis::{Context, Finding, Related};
 use crate::annotation::Severity;
 use crate::model::{Exposure, TargetKind};
 
@@ -30,7 +32,10 @@ documented! {
     /// Shop:Orders with read-only replica, no user data`; or transfer it: `@transfers SQL
     /// injection from Shop:Orders to Vendor:DBaaS with managed query firewall`.
     ///
-    /// The severity is the exposure's own qualifier, else the threat's, else `medium`.
+    /// One finding per component (or flow) and threat, at its most severe unanswered
+    /// exposure; the other exposures of the pair are related locations. The severity is
+    /// that exposure's own qualifier, else the threat's, else `medium`, whatever the order
+    /// the files were read in.
     pub struct UnmitigatedExposure;
 }
 
@@ -44,12 +49,39 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let m = ctx.model;
-    m.exposures
-        .iter()
-        .filter(|e| !answered(ctx, e))
-        .map(|e| finding(ctx, e))
+    // One finding per (target, threat): at its most severe unanswered exposure (the first
+    // in path order among equals), the others as related locations. Which file a walker
+    // thread reads first never decides the severity.
+    let mut groups: BTreeMap<(TargetKind, &str, &str), Vec<&Exposure>> = BTreeMap::new();
+    for e in ctx.model.exposures.iter().filter(|e| !answered(ctx, e)) {
+        groups
+            .entry((e.target_kind, e.target.as_str(), e.threat.as_str()))
+            .or_default()
+            .push(e);
+    }
+    groups
+        .into_values()
+        .map(|mut exposures| {
+            exposures.sort_by(|a, b| {
+                (severity_of(ctx, a), &a.site.location)
+                    .cmp(&(severity_of(ctx, b), &b.site.location))
+            });
+            finding(ctx, &exposures)
+        })
         .collect()
+}
+
+/// An exposure's severity: its own qualifier, else its threat's, else `medium`.
+fn severity_of(ctx: &Context, e: &Exposure) -> Severity {
+    e.severity
+        .or_else(|| {
+            ctx.model
+                .threats
+                .iter()
+                .find(|t| t.id == e.threat)
+                .and_then(|t| t.severity)
+        })
+        .unwrap_or(RULE.default_severity)
 }
 
 /// Whether a mitigation, acceptance or transfer covers the exposure.
@@ -71,13 +103,12 @@ fn answered(ctx: &Context, e: &Exposure) -> bool {
             .any(|x| x.threat == e.threat && covers(&x.from))
 }
 
-fn finding(ctx: &Context, e: &Exposure) -> Finding {
+/// The finding for one (target, threat): `exposures` most severe first.
+fn finding(ctx: &Context, exposures: &[&Exposure]) -> Finding {
     let m = ctx.model;
+    let e = exposures[0];
     let threat = m.threats.iter().find(|t| t.id == e.threat);
-    let severity = e
-        .severity
-        .or(threat.and_then(|t| t.severity))
-        .unwrap_or(RULE.default_severity);
+    let severity = severity_of(ctx, e);
     let threat_name = threat.map_or(e.threat.as_str(), |t| t.name.as_str());
     let (target_name, layer) = match e.target_kind {
         TargetKind::Component => match ctx.graph.component(&e.target) {
@@ -102,6 +133,13 @@ fn finding(ctx: &Context, e: &Exposure) -> Finding {
     f.component = (e.target_kind == TargetKind::Component).then(|| e.target.clone());
     f.flow = (e.target_kind == TargetKind::Flow).then(|| e.target.clone());
     f.threat = Some(e.threat.clone());
+    f.related = exposures[1..]
+        .iter()
+        .map(|other| Related {
+            message: format!("also exposed here ({})", severity_of(ctx, other).as_str()),
+            site: other.site.clone(),
+        })
+        .collect();
     f.fix = Some(format!(
         "add `@mitigates #{t} against #{th} with <control>`, or `@accepts #{th} on #{t} with <reason>`",
         t = e.target,

@@ -10,7 +10,10 @@ documented! {
     /// protecting it. A flow crosses a boundary when its two ends lie in different zones
     /// (by default a component's zone is its top-level path segment; `@boundary ... around`
     /// declares zones) or on two sides of a declared `@boundary ... between`. A declared
-    /// boundary between two zones stands in for the implicit one between them. The flow is
+    /// boundary between two zones stands in for the implicit one between them. A bare
+    /// one-segment name that nothing declares (`@flows EnvVars -> #launcher`) is a data
+    /// source or sink in no zone: a flow to or from it crosses only declared boundaries
+    /// that name it. The flow is
     /// protected when its `with` / `via` / `using` names a declared control (`with #tls`, or
     /// a name that is a declared `@control`), or a `@mitigates` or `@accepts` names the
     /// flow by its id.
@@ -158,10 +161,23 @@ fn finding(
     } else {
         "declare the control it uses (`@control <name> (#ctl)`) and write `with #ctl` on the flow; or give the flow an id, `(#name)` at the end of the line, and `@mitigates` or `@accepts` a threat on `#name`".to_string()
     });
+    for other in &flow.also_at {
+        f.related.push(Related {
+            message: "the same flow, also written here".to_string(),
+            site: other.site.clone(),
+        });
+    }
     for (end, label) in [(&flow.from, "source"), (&flow.to, "destination")] {
         if let Some(c) = ctx.graph.component(end) {
             f.related.push(Related {
-                message: format!("{label}: `{}` (zone `{}`)", c.path.join(":"), c.zone),
+                message: if c.zone.is_empty() {
+                    format!(
+                        "{label}: `{}` (a data source or sink, in no zone)",
+                        c.path.join(":")
+                    )
+                } else {
+                    format!("{label}: `{}` (zone `{}`)", c.path.join(":"), c.zone)
+                },
                 site: c.site.clone(),
             });
         }
