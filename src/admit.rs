@@ -31,6 +31,35 @@ pub fn by_name(path: &Path) -> Option<Option<FileKind>> {
     }
 }
 
+/// The files a project includes (GuardLink's `include` globs, relative to the root); every
+/// file when there are none.
+#[derive(Debug, Default)]
+pub struct Includes(Option<globset::GlobSet>);
+
+impl Includes {
+    pub fn new(globs: &[String]) -> Result<Includes, String> {
+        if globs.is_empty() {
+            return Ok(Includes(None));
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let glob = globset::GlobBuilder::new(glob.trim_start_matches("./"))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("bad include glob `{glob}`: {e}"))?;
+            set.add(glob);
+        }
+        set.build()
+            .map(|set| Includes(Some(set)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether the file at `relative` (`/`-separated) is included.
+    pub fn admits(&self, relative: &str) -> bool {
+        self.0.as_ref().is_none_or(|set| set.is_match(relative))
+    }
+}
+
 /// Whether content is binary, judged from its first bytes.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(SNIFF_LEN)]).is_some()
@@ -198,6 +227,17 @@ mod tests {
         let d = &oversized("a.c", 10, 4, true).unwrap().diagnostics[0];
         assert_eq!(d.code, Code::SkippedFile);
         assert!(d.message.contains("may hold annotations"), "{}", d.message);
+    }
+
+    #[test]
+    fn includes_match_relative_paths_as_fast_glob_does() {
+        let i = Includes::new(&["**/*.ts".into(), ".guardlink/definitions.ts".into()]).unwrap();
+        assert!(i.admits("a.ts") && i.admits("src/deep/b.ts") && i.admits(".guardlink/x.ts"));
+        assert!(!i.admits("a.py") && !i.admits("src/a.tsx"));
+        let i = Includes::new(&["src/*.py".into()]).unwrap();
+        assert!(i.admits("src/a.py") && !i.admits("src/x/a.py"));
+        assert!(Includes::new(&[]).unwrap().admits("anything"));
+        assert!(Includes::new(&["a[".into()]).is_err());
     }
 
     #[test]

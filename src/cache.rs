@@ -25,7 +25,7 @@ use crate::diagnostics::Diagnostic;
 use crate::scan::FileResult;
 
 /// Bumped whenever the cache layout or the meaning of a per-file result changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Entries modified this close to the cache's writing are verified by content.
 const RACY: Duration = Duration::from_secs(2);

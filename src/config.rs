@@ -42,6 +42,9 @@ struct Raw {
     /// `check --since` / `--staged`: per kind of model change, fail, report or off.
     #[serde(default)]
     changes: BTreeMap<String, String>,
+    /// Whether a GuardLink project file (`.guardlink/config.json`) shapes the scan.
+    #[serde(default)]
+    guardlink: Option<bool>,
 }
 
 /// A validated configuration.
@@ -61,6 +64,8 @@ pub struct Config {
     pub catalogues: Vec<PathBuf>,
     /// What `check --since` does with each kind of model change, where not the default.
     pub changes: BTreeMap<ChangeKind, ChangeAction>,
+    /// Honour `.guardlink/config.json` at the scanned root (`guardlink: false` turns it off).
+    pub guardlink: bool,
 }
 
 /// A config problem, naming the file and the key.
@@ -80,6 +85,7 @@ impl Config {
     pub fn defaults() -> Config {
         Config {
             implicit_zones: true,
+            guardlink: true,
             ..Config::default()
         }
     }
@@ -189,6 +195,7 @@ impl Config {
             fail_on,
             severity,
             implicit_zones: raw.implicit_zones.unwrap_or(true),
+            guardlink: raw.guardlink.unwrap_or(true),
             layers,
             catalogues: raw.catalogues.iter().map(PathBuf::from).collect(),
             changes,

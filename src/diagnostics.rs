@@ -26,6 +26,9 @@ pub enum Code {
     Conflict,
     /// A baseline entry that matches no current finding.
     BaselineOrphan,
+    /// A setting in another tool's project file (GuardLink's `.guardlink/config.json`)
+    /// that threatline does not understand or cannot use.
+    ForeignConfig,
 }
 
 impl Code {
@@ -40,6 +43,7 @@ impl Code {
             Code::ParseTimeout => "parse-timeout",
             Code::Conflict => "conflict",
             Code::BaselineOrphan => "baseline-orphan",
+            Code::ForeignConfig => "foreign-config",
         }
     }
 
@@ -58,7 +62,8 @@ impl Code {
             | Code::SkippedFile
             | Code::ParseTimeout
             | Code::Conflict
-            | Code::BaselineOrphan => Level::Warning,
+            | Code::BaselineOrphan
+            | Code::ForeignConfig => Level::Warning,
         }
     }
 }

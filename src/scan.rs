@@ -161,7 +161,10 @@ impl Scanner {
             );
         }
         let source_line = |line: u32| source.line_text(line);
-        let mut finder = Finder::new(path, &source_line);
+        let mut finder = match kind {
+            FileKind::Plain => Finder::for_plain_file(path, &source_line),
+            FileKind::Code(_) => Finder::new(path, &source_line),
+        };
         for block in &blocks {
             finder.block(block);
         }

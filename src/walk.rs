@@ -24,6 +24,9 @@ pub struct WalkOptions {
     pub paths: Vec<PathBuf>,
     /// Gitignore-style globs of paths not to scan.
     pub excludes: Vec<String>,
+    /// Globs (relative to the root) of the only files to scan; empty: all of them (a
+    /// GuardLink project's `include`).
+    pub include: Vec<String>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
     pub max_file_size: u64,
@@ -40,6 +43,7 @@ impl WalkOptions {
             root: root.into(),
             paths: Vec::new(),
             excludes: Vec::new(),
+            include: Vec::new(),
             threads: 0,
             max_file_size: 2 * 1024 * 1024,
             parse_deadline: Duration::from_secs(5),
@@ -63,6 +67,7 @@ pub enum WalkError {
     Root(PathBuf, std::io::Error),
     NotADirectory(PathBuf),
     Exclude(String, String),
+    Include(String),
     /// A path to scan (relative to the root) that resolves outside it.
     OutsideRoot(PathBuf),
     /// An ignore file of the root or above it that would never be read to its end.
@@ -75,6 +80,7 @@ impl std::fmt::Display for WalkError {
             WalkError::Root(path, e) => write!(f, "cannot read {}: {e}", path.display()),
             WalkError::NotADirectory(path) => write!(f, "{} is not a directory", path.display()),
             WalkError::Exclude(glob, e) => write!(f, "bad --exclude glob `{glob}`: {e}"),
+            WalkError::Include(e) => f.write_str(e),
             WalkError::IgnoreFile(shown) => write!(
                 f,
                 "{shown} is not a regular file of at most {} bytes (a link to a device?); refusing to read it",
@@ -196,10 +202,12 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         kept: Mutex::new(Vec::new()),
         changed: AtomicBool::new(false),
     });
+    let includes = admit::Includes::new(&options.include).map_err(WalkError::Include)?;
     let walker = Walker {
         root,
         canonical_root: &canonical_root,
         skip: &skip,
+        includes: &includes,
         max_file_size: options.max_file_size,
         cache: cache.as_ref(),
     };
@@ -273,6 +281,7 @@ struct Walker<'a> {
     root: &'a Path,
     canonical_root: &'a Path,
     skip: &'a [PathBuf],
+    includes: &'a admit::Includes,
     max_file_size: u64,
     cache: Option<&'a CacheUse>,
 }
@@ -327,6 +336,9 @@ impl Walker<'_> {
         };
         let path = entry.path();
         let rel = self.relative(path);
+        if !self.includes.admits(&rel) {
+            return None;
+        }
         // Only a file the cache knows is worth a `stat` before it is read.
         let cached = match self.cache {
             Some(cache) if cache.loaded.knows(&rel) => match stamp(path) {

@@ -143,3 +143,119 @@ fn every_annotation_of_one_flow_is_kept() {
     );
     assert_eq!(m.stats.annotations.values().sum::<usize>(), 3);
 }
+
+#[test]
+fn a_guardlink_project_file_decides_what_is_scanned() {
+    let files: &[(&str, &str)] = &[
+        (
+            ".guardlink/config.json",
+            r#"{"version": "1.1.0", "project": "demo", "annotation_mode": "inline",
+               "definitions": "definitions.ts", "include": ["**/*.ts"],
+               "exclude": ["node_modules", "tests", "**/tests/**"], "scan_depth": 2}"#,
+        ),
+        (".guardlink/definitions.ts", DEFINITIONS),
+        (
+            "src/launcher.ts",
+            "// @exposes #launcher to #pi [high]\nexport {};\n",
+        ),
+        // GuardLink's own test fixtures redeclare the shared ids.
+        (
+            "tests/fixtures/all.ts",
+            "// @threat Other (#pi)\nexport {};\n",
+        ),
+        (
+            "src/deep/tests/x.ts",
+            "// @threat Again (#pi)\nexport {};\n",
+        ),
+        // Not in `include`.
+        ("scripts/tool.py", "# @exposes #launcher to #pi [low]\n"),
+    ];
+    let dir = tree(files);
+    let m = common::scan_configured(dir.path());
+    let codes: Vec<String> = common::diagnostics(&m);
+    assert_eq!(
+        codes,
+        ["foreign-config .guardlink/config.json:3:69"],
+        "{m:#?}"
+    );
+    assert_eq!(m.exposures.len(), 1, "scripts/tool.py is outside `include`");
+    assert_eq!(m.threats.len(), 1);
+    // `guardlink: false` in threatline.yaml: the whole tree, and the clash it holds.
+    common::write(dir.path(), "threatline.yaml", b"guardlink: false\n");
+    let m = common::scan_configured(dir.path());
+    let codes = common::diagnostics(&m);
+    assert!(
+        codes
+            .iter()
+            .any(|c| c.starts_with("duplicate-id tests/fixtures/all.ts")),
+        "{codes:?}"
+    );
+    assert_eq!(m.exposures.len(), 2);
+}
+
+#[test]
+fn a_sidecar_source_anchor_places_annotations_in_the_code() {
+    // GuardLink's external mode: the mitigation is anchored to another function of the
+    // same file, so it does not cover the exposure in `find_expenses`.
+    let files: &[(&str, &str)] = &[
+        (
+            ".guardlink/definitions.py",
+            "# @asset App.DB (#db)\n# @threat SQL_Injection (#sqli)\n# @control Parameterised_Queries (#pq)\n",
+        ),
+        (
+            "app/db.py",
+            "def find_expenses(q):\n    pass\n\n\ndef insert_expense(e):\n    pass\n",
+        ),
+        (
+            ".guardlink/annotations/app/db.py.gal",
+            "@source file:app/db.py line:1 symbol:find_expenses\n\
+             @exposes #db to #sqli [critical]\n\
+             \n\
+             @source file:app/db.py line:5 symbol:insert_expense\n\
+             @mitigates #db against #sqli using #pq\n\
+             @source file:app/db.py\n",
+        ),
+    ];
+    let dir = tree(files);
+    let m = common::scan_configured(dir.path());
+    let exposure = &m.exposures[0];
+    assert_eq!(exposure.site.location.to_string(), "app/db.py:1:1");
+    assert_eq!(exposure.site.symbol.as_deref(), Some("find_expenses"));
+    assert_eq!(
+        exposure
+            .site
+            .origin
+            .as_ref()
+            .map(|o| o.to_string())
+            .as_deref(),
+        Some(".guardlink/annotations/app/db.py.gal:2:1")
+    );
+    let open: Vec<_> = m
+        .findings
+        .iter()
+        .filter(|f| f.code == "unmitigated-exposure")
+        .collect();
+    assert_eq!(
+        open.len(),
+        1,
+        "the mitigation of another function covers nothing here"
+    );
+    assert_eq!(open[0].site.location.file, "app/db.py");
+    // The malformed `@source` is an error at the sidecar line that holds it.
+    assert_eq!(
+        common::diagnostics(&m),
+        ["malformed-annotation .guardlink/annotations/app/db.py.gal:6:1"]
+    );
+    // Anchored to the same function, it covers.
+    common::write(
+        dir.path(),
+        ".guardlink/annotations/app/db.py.gal",
+        b"@source file:app/db.py line:1 symbol:find_expenses\n@exposes #db to #sqli [critical]\n@mitigates #db against #sqli using #pq\n",
+    );
+    let m = common::scan_configured(dir.path());
+    assert!(
+        m.findings.iter().all(|f| f.code != "unmitigated-exposure"),
+        "{:#?}",
+        m.findings
+    );
+}

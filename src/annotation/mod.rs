@@ -29,6 +29,12 @@ pub struct Finder<'a> {
     source_line: &'a dyn Fn(u32) -> Option<String>,
     /// Inside GuardLink's `@shield:begin` ... `@shield:end`: nothing is read.
     shielded: bool,
+    /// Reading a plain annotation file (`.gal`, `.threatline`), where `@source` anchors
+    /// the annotations after it in the code; elsewhere `@source` is ignored, as GuardLink
+    /// ignores it.
+    reads_anchors: bool,
+    /// The last `@source` of a plain file.
+    anchor: Option<SourceAnchor>,
     /// The last line asked for, as [`Finder::source_line`] gives it.
     last_line: Option<(u32, Option<String>)>,
     pub found: FileAnnotations,
@@ -59,8 +65,18 @@ impl<'a> Finder<'a> {
             file,
             source_line,
             shielded: false,
+            reads_anchors: false,
+            anchor: None,
             last_line: None,
             found: FileAnnotations::default(),
+        }
+    }
+
+    /// A finder for a plain annotation file, which honours `@source` anchors.
+    pub fn for_plain_file(file: &'a str, source_line: &'a dyn Fn(u32) -> Option<String>) -> Self {
+        Finder {
+            reads_anchors: true,
+            ..Finder::new(file, source_line)
         }
     }
 
@@ -89,6 +105,12 @@ impl<'a> Finder<'a> {
             return 1;
         }
         if self.shielded {
+            return 1;
+        }
+        if is_marker(trimmed, "@source") {
+            if self.reads_anchors {
+                self.source(line, trimmed);
+            }
             return 1;
         }
         let Some(word) = verb_word(trimmed) else {
@@ -169,6 +191,16 @@ impl<'a> Finder<'a> {
                     }
                 };
                 let source_line = self.source_line(line.line);
+                // After a sidecar's `@source`, the annotation stands for that place in
+                // the code; where it is written is kept as its origin.
+                let (location, origin, symbol) = match &self.anchor {
+                    Some(anchor) => (
+                        Location::new(anchor.file.clone(), anchor.line, 1),
+                        Some(location),
+                        anchor.symbol.clone(),
+                    ),
+                    None => (location, None, None),
+                };
                 self.found.annotations.push(Annotation {
                     verb,
                     form: parsed.form,
@@ -177,6 +209,8 @@ impl<'a> Finder<'a> {
                     description,
                     fields,
                     location,
+                    symbol,
+                    origin,
                     text: text.to_string(),
                     source_line,
                 });
@@ -222,6 +256,27 @@ impl<'a> Finder<'a> {
         used
     }
 
+    /// `@source file:<path> line:<n> [symbol:<name>]`: the annotations after it, up to the
+    /// next `@source`, stand for that place in the code. A malformed one is an error and
+    /// changes nothing, so what follows stays where the last good one put it.
+    fn source(&mut self, line: &CommentLine, trimmed: &str) {
+        let text = trimmed.trim_end();
+        match SourceAnchor::parse(&text["@source".len()..]) {
+            Some(anchor) => self.anchor = Some(anchor),
+            None => {
+                let column = line.column + chars(&line.text[..line.text.len() - trimmed.len()]);
+                let diagnostic = Diagnostic::new(
+                    Code::MalformedAnnotation,
+                    Location::new(self.file, line.line, column),
+                    "malformed `@source`: it needs `file:<path> line:<n>`, then at most `symbol:<name>`".to_string(),
+                )
+                .hint("write `@source file:src/app.py line:42 symbol:handler`, each on one line, nothing after")
+                .text(text);
+                self.push(diagnostic, line.line, column, column + chars(text));
+            }
+        }
+    }
+
     /// The text of source line `line` if it is at most [`MAX_SOURCE_LINE`] bytes long.
     /// Remembered, so a long line of many annotations is decoded once, not once each.
     fn source_line(&mut self, line: u32) -> Option<String> {
@@ -241,6 +296,44 @@ impl<'a> Finder<'a> {
             None => diagnostic,
         };
         self.found.diagnostics.push(diagnostic);
+    }
+}
+
+/// Where a sidecar's annotations stand in the code (GuardLink's `@source`).
+#[derive(Debug, Clone)]
+struct SourceAnchor {
+    file: String,
+    line: u32,
+    symbol: Option<String>,
+}
+
+impl SourceAnchor {
+    /// `file:<path> line:<n> [symbol:<name>]`, in that order, nothing else.
+    fn parse(args: &str) -> Option<SourceAnchor> {
+        let mut words = args.split_whitespace();
+        let file = words.next()?.strip_prefix("file:")?;
+        let line = words
+            .next()?
+            .strip_prefix("line:")?
+            .parse::<u32>()
+            .ok()
+            .filter(|&n| n >= 1)?;
+        let symbol = match words.next() {
+            Some(word) => Some(word.strip_prefix("symbol:").filter(|s| !s.is_empty())?),
+            None => None,
+        };
+        if words.next().is_some() {
+            return None;
+        }
+        // As the walker names files: `/`-separated, no leading `./`, so an anchored
+        // annotation and one written in that file's comments name the same file.
+        let file = file.replace('\\', "/");
+        let file = file.trim_start_matches("./");
+        (!file.is_empty()).then(|| SourceAnchor {
+            file: file.to_string(),
+            line,
+            symbol: symbol.map(str::to_string),
+        })
     }
 }
 

@@ -419,8 +419,16 @@ pub struct Annotation {
     /// `-- "..."` text, continuation lines appended.
     pub description: Option<String>,
     pub fields: Option<BlockFields>,
-    /// Where the `@` of the verb is.
+    /// Where the `@` of the verb is; in a `.gal` sidecar after `@source`, the place in the
+    /// code it stands for (line of the anchor, column 1).
     pub location: Location,
+    /// The function, method or type the annotation belongs to: the declaration its
+    /// comment sits on or inside, or a sidecar's `@source ... symbol:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// Where it is written, when that is not `location` (a `.gal` sidecar line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Location>,
     /// The annotation as written, from `@` to the end of its line.
     pub text: String,
     /// The whole source line, for diagnostics that point into it.

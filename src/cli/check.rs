@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::model::Model;
 use crate::output::text::{TextOptions, gate_fails, no_threat_model, render_report};
 use crate::output::{data, sarif};
+pub use crate::pipeline::ScanOptions;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct CheckArgs {
@@ -87,18 +88,12 @@ pub fn checked_model(
     extra_skip: &[PathBuf],
 ) -> anyhow::Result<(Model, Config)> {
     let scan = scan_options(walk, config_arg, extra_skip)?;
-    let model = crate::scan_tree_with(&scan.walk, &scan.build, &scan.analysis)?;
+    let model = scan.scan()?;
     Ok((model, scan.config))
 }
 
-/// How to scan with the config applied, whether the files come from disk or from git.
-pub struct ScanOptions {
-    pub walk: crate::walk::WalkOptions,
-    pub build: crate::model::BuildOptions,
-    pub analysis: crate::analysis::AnalysisOptions,
-    pub config: Config,
-}
-
+/// The scan options of the command line: its walk choices, its config file (or the one
+/// found from the scanned path), and the files it writes, which are never read.
 pub fn scan_options(
     walk: &WalkArgs,
     config_arg: &ConfigArg,
@@ -106,25 +101,8 @@ pub fn scan_options(
 ) -> anyhow::Result<ScanOptions> {
     let config = Config::load(config_arg.file.as_deref(), &walk.path)?;
     let mut options = walk.walk_options();
-    options.excludes = config
-        .exclude
-        .iter()
-        .cloned()
-        .chain(options.excludes)
-        .collect();
-    options.paths = config.paths.iter().map(PathBuf::from).collect();
     options.skip.extend(extra_skip.iter().cloned());
-    let build = config.build_options()?;
-    let analysis = crate::analysis::AnalysisOptions {
-        catalogue: build.catalogue.clone(),
-        ..config.analysis_options()
-    };
-    Ok(ScanOptions {
-        walk: options,
-        build,
-        analysis,
-        config,
-    })
+    Ok(ScanOptions::new(options, config)?)
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {

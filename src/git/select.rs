@@ -40,6 +40,7 @@ pub fn select(
     options: &WalkOptions,
 ) -> Result<Selection, GitError> {
     let excludes = excludes(options)?;
+    let includes = admit::Includes::new(&options.include).map_err(GitError::Parse)?;
     let ignores = Ignores::read(repo, &entries)?;
     let skip = own_outputs(options);
     let paths: Vec<String> = options
@@ -78,6 +79,9 @@ pub fn select(
         let Some(kind) = admit::by_name(Path::new(rel)) else {
             continue;
         };
+        if !includes.admits(rel) {
+            continue;
+        }
         if entry.stage != 0 {
             if !conflicted.iter().any(|c| c == rel) {
                 conflicted.push(rel.to_string());

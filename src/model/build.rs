@@ -25,6 +25,9 @@ pub struct BuildOptions {
     pub layer_keywords: LayerKeywords,
     /// Threats and controls `#id` references may name without declaring them.
     pub catalogue: Arc<Catalogue>,
+    /// Problems with the project's settings files (GuardLink's `.guardlink/config.json`),
+    /// reported with the model's own diagnostics.
+    pub settings_diagnostics: Vec<Diagnostic>,
 }
 
 impl Default for BuildOptions {
@@ -33,6 +36,7 @@ impl Default for BuildOptions {
             implicit_zones: true,
             layer_keywords: LayerKeywords::builtin().clone(),
             catalogue: Catalogue::shared_builtin(),
+            settings_diagnostics: Vec::new(),
         }
     }
 }
@@ -94,6 +98,8 @@ pub(super) fn site(annotation: &Annotation) -> Site {
     Site {
         location: annotation.location.clone(),
         text: annotation.text.clone(),
+        symbol: annotation.symbol.clone(),
+        origin: annotation.origin.clone(),
         source_line: annotation.source_line.clone(),
     }
 }
@@ -113,7 +119,7 @@ pub(super) struct Builder {
 
 pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
     let mut annotations = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = options.settings_diagnostics.clone();
     for file in files {
         annotations.extend(file.annotations);
         diagnostics.extend(file.diagnostics);

@@ -32,6 +32,13 @@ pub struct Site {
     #[serde(flatten)]
     pub location: Location,
     pub text: String,
+    /// The function, method or type the annotation belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// Where the annotation is written, when not at `location` (a `.gal` sidecar line that
+    /// an `@source` anchors in the code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Location>,
     /// The whole source line, for people; not part of the JSON.
     #[serde(skip)]
     pub source_line: Option<String>,

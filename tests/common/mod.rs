@@ -27,6 +27,15 @@ pub fn scan(root: &Path) -> Model {
     threatline::scan_tree(&WalkOptions::new(root), &BuildOptions::default()).expect("scan")
 }
 
+/// Scans `root` as `check` does: its `threatline.yaml` and a GuardLink project file
+/// applied.
+pub fn scan_configured(root: &Path) -> Model {
+    threatline::pipeline::ScanOptions::for_tree(root)
+        .expect("config")
+        .scan()
+        .expect("scan")
+}
+
 /// Scans a tree made of `files`.
 pub fn model(files: &[(&str, &str)]) -> Model {
     let dir = tree(files);

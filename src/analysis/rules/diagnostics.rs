@@ -167,6 +167,25 @@ documented! {
     pub struct BaselineOrphan;
 }
 
+documented! {
+    /// ## What it means
+    ///
+    /// Another tool's project file that threatline reads (GuardLink's
+    /// `.guardlink/config.json`) holds a key threatline does not know, a value of the wrong
+    /// shape, or does not parse. That key (or the file) is ignored; the rest is used.
+    ///
+    /// ## Why it matters
+    ///
+    /// GuardLink's `include`, `exclude` and `definitions` decide which files make up the
+    /// model. A setting that is silently dropped would change the model without a word.
+    ///
+    /// ## Fix
+    ///
+    /// Correct the key or its value; or, to have threatline ignore GuardLink's project file
+    /// altogether, write `guardlink: false` in `threatline.yaml`.
+    pub struct ForeignConfig;
+}
+
 pub const ALL: &[DiagnosticDoc] = &[
     DiagnosticDoc {
         code: "malformed-annotation",
@@ -221,5 +240,11 @@ pub const ALL: &[DiagnosticDoc] = &[
         summary: "A baseline entry that matches nothing.",
         level: "warning",
         doc: BaselineOrphan::DOC,
+    },
+    DiagnosticDoc {
+        code: "foreign-config",
+        summary: "A setting of another tool's project file that threatline cannot use.",
+        level: "warning",
+        doc: ForeignConfig::DOC,
     },
 ];

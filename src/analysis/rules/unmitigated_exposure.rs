@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{Context, Finding, Related};
 use crate::annotation::Severity;
-use crate::model::{Exposure, TargetKind};
+use crate::model::{Exposure, Site, TargetKind};
 
 documented! {
     /// ## What it finds
@@ -12,6 +12,10 @@ documented! {
     /// a component that contains `C`) against `T`, no `@accepts` of `T` on `C` or an
     /// ancestor, and no `@transfers` of `T` from `C` or an ancestor. For an exposure of a
     /// flow (`@exposes #flow to T`), a mitigation or acceptance on that flow answers it.
+    /// GuardLink's rule holds too: a mitigation or acceptance in the same file as the
+    /// exposure, when both belong to a symbol (the function, method or type their comment
+    /// sits on or in, or a sidecar's `@source ... symbol:`) and the symbols differ, answers
+    /// its own symbol only.
     ///
     /// ## Why it matters
     ///
@@ -94,13 +98,34 @@ fn answered(ctx: &Context, e: &Exposure) -> bool {
     let covers = |target: &str| covering.contains(&target);
     m.mitigations
         .iter()
-        .any(|x| x.threat == e.threat && covers(&x.target))
+        .any(|x| x.threat == e.threat && covers(&x.target) && !elsewhere(&x.site, &e.site))
         || m.acceptances
             .iter()
-            .any(|x| x.threat == e.threat && covers(&x.target))
+            .any(|x| x.threat == e.threat && covers(&x.target) && !elsewhere(&x.site, &e.site))
         || m.transfers
             .iter()
             .any(|x| x.threat == e.threat && covers(&x.from))
+}
+
+/// GuardLink's coverage rule: a mitigation or acceptance in the same file as the exposure,
+/// both anchored to a symbol, answers only its own symbol. `insert_expense` validating its
+/// input says nothing about the query `find_expenses` builds.
+fn elsewhere(answer: &Site, exposure: &Site) -> bool {
+    answer.location.file == exposure.location.file
+        && match (&answer.symbol, &exposure.symbol) {
+            (Some(a), Some(b)) => !same_symbol(a, b),
+            _ => false,
+        }
+}
+
+/// One symbol, written in full (`Expenses.find`) or by its own name (`find`), as a
+/// sidecar's `@source symbol:` may be.
+fn same_symbol(a: &str, b: &str) -> bool {
+    let within = |long: &str, short: &str| {
+        long.strip_suffix(short)
+            .is_some_and(|head| head.ends_with('.'))
+    };
+    a == b || within(a, b) || within(b, a)
 }
 
 /// The finding for one (target, threat): `exposures` most severe first.
