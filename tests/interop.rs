@@ -1,4 +1,5 @@
-//! Interop: Graphviz DOT, Threatspec's layouts, Open Threat Model, and the Threatspec
+//! Interop: Graphviz DOT, Threatspec's layouts (checked with Threatspec's own schemas, and
+//! read by Threatspec itself when it is installed), Open Threat Model, and the Threatspec
 //! import. The round trip is the point: a Threatspec-annotated tree, scanned, written in
 //! Threatspec's layouts, imported as `.threatline` files and scanned again, gives the same
 //! model.
@@ -12,6 +13,10 @@ mod importing;
 mod layouts;
 #[path = "interop/roundtrip.rs"]
 mod roundtrip;
+#[path = "interop/threatspec_cli.rs"]
+mod threatspec_cli;
+#[path = "interop/threatspec_schemas.rs"]
+mod threatspec_schemas;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! diagram alone (Mermaid). It shows the gate's status but does not enforce it: a report
 //! job succeeds when the report is written, `check` is the gate.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -22,9 +23,15 @@ pub struct ReportArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (with `--layout directory`: the
+    /// directory to write the files into).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With `--format threatspec`: `report` (default) is one `ThreatModel.json`, what
+    /// `threatspec report -o json` writes; `directory` is the `threatmodel/` directory that
+    /// `threatspec run` writes and `threatspec report` reads, written into `-o DIR`.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub layout: Option<ThreatspecLayout>,
     /// The gate threshold the summary shows (default: high, or the config's).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
@@ -60,14 +67,34 @@ pub enum ReportFormat {
     Otm,
 }
 
+/// How `--format threatspec` lays the model out.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ThreatspecLayout {
+    /// One `ThreatModel.json`, as `threatspec report -o json` writes it.
+    #[default]
+    Report,
+    /// The `threatmodel/` directory (`threatmodel.json`, `threats.json`, `controls.json`,
+    /// `components.json`), as `threatspec run` writes it and `threatspec report` reads it.
+    Directory,
+}
+
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    let directory = threatspec_directory(args)?;
     if let Some(url) = &args.source_url {
         check_source_url(url).map_err(anyhow::Error::msg)?;
     }
     if let Some(rev) = &args.since {
         return super::since::report(args, rev);
     }
-    let skip: Vec<PathBuf> = args.output.iter().chain(&args.baseline).cloned().collect();
+    // The files about to be written are not read as part of the tree.
+    let written: Vec<PathBuf> = match directory {
+        Some(dir) => threatspec::DIRECTORY_FILES
+            .iter()
+            .map(|name| dir.join(name))
+            .collect(),
+        None => args.output.iter().cloned().collect(),
+    };
+    let skip: Vec<PathBuf> = written.into_iter().chain(args.baseline.clone()).collect();
     let (mut model, config) = checked_model(&args.walk, &args.config, &skip)?;
     let fail_on = args
         .fail_on
@@ -82,6 +109,10 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
             .hidden;
     }
     print_diagnostics(&model.diagnostics, args.walk.stderr_color());
+    if let Some(dir) = directory {
+        write_directory(dir, &threatspec::to_threatspec_directory(&model))?;
+        return Ok(exit::CLEAN);
+    }
     let report = Report::new(&model, fail_on);
     let options = ReportOptions {
         title: root_name(&args.walk.path),
@@ -100,6 +131,82 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     };
     write_output(args.output.as_ref(), &text).context("writing the report")?;
     Ok(exit::CLEAN)
+}
+
+/// The directory `--layout directory` writes into, after checking the flags make sense
+/// together: `None` for every other output.
+fn threatspec_directory(args: &ReportArgs) -> anyhow::Result<Option<&Path>> {
+    let Some(layout) = args.layout else {
+        return Ok(None);
+    };
+    if args.format != ReportFormat::Threatspec {
+        anyhow::bail!(
+            "`--layout` chooses between Threatspec's layouts: use it with `--format threatspec`"
+        );
+    }
+    if layout == ThreatspecLayout::Report {
+        return Ok(None);
+    }
+    if args.since.is_some() {
+        anyhow::bail!(
+            "`report --since` writes a pull-request comment, not a `threatmodel/` directory"
+        );
+    }
+    match args.output.as_deref() {
+        Some(dir) if dir != Path::new("-") => Ok(Some(dir)),
+        _ => anyhow::bail!(
+            "`--layout directory` writes four files: name their directory with `-o DIR`, \
+             usually `-o threatmodel` (`threatspec report` reads `threatmodel/` beside \
+             `threatspec.yaml`)"
+        ),
+    }
+}
+
+/// Writes Threatspec's `threatmodel/` files into `dir`, creating it. Each file is written
+/// beside its final name and renamed over it, so a reader never sees half a file and a
+/// failed write leaves the previous file whole.
+fn write_directory(dir: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write the `threatmodel/` directory: {} is a file, not a directory",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        let partial = dir.join(format!(".{name}.threatline-partial"));
+        std::fs::write(&partial, text)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                anyhow::anyhow!("cannot write {}: {e}", path.display())
+            })?;
+    }
+    let config = dir
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .map(|p| p.join("threatspec.yaml"));
+    let named = dir.file_name().is_some_and(|n| n == "threatmodel");
+    if !named || config.as_ref().is_some_and(|c| !c.is_file()) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "threatline: note: `threatspec report` reads `threatmodel/` and `threatspec.yaml` from the directory it runs in; {} (docs/interop.md has a minimal threatspec.yaml)",
+            if named {
+                format!("there is no {}", config.unwrap_or_default().display())
+            } else {
+                format!("{} is not named `threatmodel`", dir.display())
+            }
+        );
+    }
+    Ok(())
 }
 
 /// The name the title shows: the scanned directory's own name, `.` resolved.

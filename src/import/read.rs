@@ -424,7 +424,27 @@ fn read_directory(dir: &Path, file: &Path, value: Value) -> Result<ThreatspecMod
         reader.library(entries, key, target)?;
     }
     Reader { file }.relations(&value, "", &mut m)?;
+    drop_placeholder_controls(&mut m);
     Ok(m)
+}
+
+/// `report --layout directory` names a made-up control where a mitigation names none
+/// (Threatspec's schema wants one); reading it back, the mitigation has no control again.
+fn drop_placeholder_controls(m: &mut ThreatspecModel) {
+    let placeholders: Vec<String> = m
+        .controls
+        .iter()
+        .filter(|(_, e)| e.custom.get("threatline_no_control") == Some(&Value::Bool(true)))
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in &placeholders {
+        m.controls.remove(id);
+    }
+    for r in &mut m.mitigations {
+        if r.control.as_ref().is_some_and(|c| placeholders.contains(c)) {
+            r.control = None;
+        }
+    }
 }
 
 /// A `ThreatModel.json` report: the libraries at the top, relations expanded.

@@ -34,22 +34,38 @@ pub fn to_threatspec(model: &Model, project_name: &str) -> String {
     pretty(&report)
 }
 
-/// The `threatmodel/` directory Threatspec's `run` writes: (file name, contents) for
-/// `threatmodel.json`, `threats.json`, `controls.json` and `components.json`.
+/// The files of the `threatmodel/` directory, in the order [`to_threatspec_directory`]
+/// gives them.
+pub const DIRECTORY_FILES: [&str; 4] = [
+    "threatmodel.json",
+    "threats.json",
+    "controls.json",
+    "components.json",
+];
+
+/// The `threatmodel/` directory Threatspec's `run` writes and its `report` reads: (file
+/// name, contents) for each of [`DIRECTORY_FILES`].
 pub fn to_threatspec_directory(model: &Model) -> Vec<(&'static str, String)> {
     let export = Export::new(model);
+    let [threatmodel, threats, controls, components] = DIRECTORY_FILES;
+    // Threatspec needs a control on every mitigation: those without one name a control
+    // made for them (see `NO_CONTROL`), which only this layout's library holds.
+    let mut control_library = export.controls.clone();
+    if let Some(entry) = &export.no_control {
+        control_library.insert(entry.id.clone(), entry.clone());
+    }
     vec![
-        ("threatmodel.json", pretty(&export.threatmodel(false))),
+        (threatmodel, pretty(&export.threatmodel(false))),
         (
-            "threats.json",
+            threats,
             pretty(&BTreeMap::from([("threats", &export.threats)])),
         ),
         (
-            "controls.json",
-            pretty(&BTreeMap::from([("controls", &export.controls)])),
+            controls,
+            pretty(&BTreeMap::from([("controls", &control_library)])),
         ),
         (
-            "components.json",
+            components,
             pretty(&BTreeMap::from([("components", &export.components)])),
         ),
     ]
@@ -71,10 +87,26 @@ pub fn threatspec_id(id: &str) -> String {
     format!("#{}", if body.is_empty() { "_" } else { body })
 }
 
+/// Pretty JSON as Threatspec writes it (two-space indent), that Threatspec can also read:
+/// it checks each `threatmodel/` file against its schema after reading it with PyYAML,
+/// which stops with a traceback at DEL and the C1 controls and reads U+0085, U+2028 and
+/// U+2029 as line breaks. Those, and U+FEFF, U+FFFE and U+FFFF, are written as `\uXXXX`
+/// (they only occur inside strings, where the escape means the same character in JSON).
 fn pretty<T: Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("the layout serialises");
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(value).expect("the layout serialises");
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        ) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
 }
 
 #[derive(Serialize)]
@@ -201,7 +233,16 @@ struct Export<'m> {
     threats: BTreeMap<String, Entry>,
     controls: BTreeMap<String, Entry>,
     components: BTreeMap<String, Entry>,
+    /// The control that mitigations without one name in the `threatmodel/` directory, when
+    /// there are such mitigations.
+    no_control: Option<Entry>,
 }
+
+/// The threatline id (one no annotation can write) of the control made for mitigations
+/// that name none: Threatspec's `threatmodel/` schema requires a control id on every
+/// mitigation, and its loader stops at `null`. Its Threatspec id is `#no_control`, or
+/// `#no_control_2` and so on when the model has a control of that id.
+const NO_CONTROL: &str = "no control";
 
 impl<'m> Export<'m> {
     fn new(model: &'m Model) -> Export<'m> {
@@ -214,6 +255,7 @@ impl<'m> Export<'m> {
             threats: BTreeMap::new(),
             controls: BTreeMap::new(),
             components: BTreeMap::new(),
+            no_control: None,
         };
         for t in &model.threats {
             let id = e.threat_ids.assign(&t.id);
@@ -244,6 +286,19 @@ impl<'m> Export<'m> {
             insert_refs(&mut custom, &c.refs);
             let entry = e.entry(&id, &c.name, &c.description, None, custom);
             e.controls.insert(id, entry);
+        }
+        if model.mitigations.iter().any(|x| x.control.is_none()) {
+            // Assigned after every real control, so none of their ids changes.
+            let id = e.control_ids.assign(NO_CONTROL);
+            let description = Some(
+                concat!(
+                    "Made by threatline: these mitigations name no control ",
+                    "(`@mitigates C against T`), and Threatspec needs one."
+                )
+                .to_string(),
+            );
+            let custom = Map::from_iter([("threatline_no_control".to_string(), Value::Bool(true))]);
+            e.no_control = Some(e.entry(&id, "No control named", &description, None, custom));
         }
         for c in model.components.iter().filter(|c| exported(model, c)) {
             let id = e.component_ids.assign(&c.id);
@@ -349,10 +404,13 @@ impl<'m> Export<'m> {
             .iter()
             .map(|x| {
                 let mut r = relation(&x.description, &x.properties, &x.site);
-                r.control = match &x.control {
-                    Some(c) => self.control(c, expand),
-                    // threatline allows a mitigation without a control; Threatspec does not.
-                    None => Some(Ref::None(None)),
+                r.control = match (&x.control, &self.no_control) {
+                    (Some(c), _) => self.control(c, expand),
+                    // threatline allows a mitigation without a control, Threatspec does
+                    // not: `null` in the report (as documented), the made-up control in
+                    // the directory Threatspec reads.
+                    (None, Some(no_control)) if !expand => Some(Ref::Id(no_control.id.clone())),
+                    (None, _) => Some(Ref::None(None)),
                 };
                 r.threat = self.threat(&x.threat, expand);
                 r.component = self.target(&x.target, x.target_kind, &mut r.custom, expand);

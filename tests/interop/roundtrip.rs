@@ -193,3 +193,25 @@ fn the_command_imports_a_threatspec_directory() {
     common::write(single.path(), "all.threatline", &printed.stdout);
     assert_same_facts(&common::scan(&out), &common::scan(single.path()));
 }
+
+#[test]
+fn a_mitigation_without_a_control_comes_back_without_one() {
+    // The directory layout names a made-up control (Threatspec's schema wants one); the
+    // import must not turn it into a real one.
+    let src = common::tree(&[(
+        "app.py",
+        "# @exposes Shop:API to SQL injection\n# @mitigates Shop:API against SQL injection\n",
+    )]);
+    let before = common::scan(src.path());
+    let files = threatspec::to_threatspec_directory(&before);
+    assert!(
+        files
+            .iter()
+            .any(|(_, t)| t.contains("threatline_no_control"))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_, after) = import_and_rescan(dir.path(), &files);
+    assert!(after.controls.is_empty(), "{:#?}", after.controls);
+    assert_eq!(after.mitigations.len(), 1);
+    assert_eq!(after.mitigations[0].control, None);
+}
