@@ -38,6 +38,10 @@ pub struct Language {
     pub header_markers: Vec<String>,
     #[serde(default)]
     pub docstrings: Option<DocstringRule>,
+    /// A tree-sitter query whose `@symbol` captures are the declarations an annotation can
+    /// belong to (functions, methods, types) and whose `@name` captures name them.
+    #[serde(default)]
+    pub symbols: Option<String>,
     #[serde(default)]
     pub threatspec_keys: bool,
     /// A comment node counts exactly when it is the first thing on its line, whatever
@@ -83,6 +87,7 @@ pub struct Languages {
     /// Compiled on first use: compiling a query costs milliseconds, and most runs need
     /// one or two languages' queries at most.
     docstring_queries: Vec<std::sync::OnceLock<Option<Query>>>,
+    symbol_queries: Vec<std::sync::OnceLock<Option<Query>>>,
 }
 
 static LANGUAGES: LazyLock<Languages> = LazyLock::new(|| {
@@ -146,6 +151,7 @@ impl Languages {
         let mut by_filename = HashMap::new();
         let mut by_interpreter = HashMap::new();
         let mut docstring_queries = Vec::with_capacity(all.len());
+        let mut symbol_queries = Vec::with_capacity(all.len());
         for (index, language) in all.iter_mut().enumerate() {
             language.index = index;
             // Longest marker first, so `///` wins over `//`, whatever order the data uses.
@@ -176,6 +182,7 @@ impl Languages {
                 })
                 .collect();
             docstring_queries.push(std::sync::OnceLock::new());
+            symbol_queries.push(std::sync::OnceLock::new());
         }
         Ok(Languages {
             all,
@@ -183,6 +190,7 @@ impl Languages {
             by_filename,
             by_interpreter,
             docstring_queries,
+            symbol_queries,
         })
     }
 
@@ -239,6 +247,18 @@ impl Languages {
             .as_ref()
     }
 
+    /// The compiled symbol query of a language, if it has one.
+    pub fn symbol_query(&self, language: &Language) -> Option<&Query> {
+        self.symbol_queries[language.index]
+            .get_or_init(|| {
+                let query = language.symbols.as_ref()?;
+                let grammar = grammar(&language.grammar)?;
+                // The queries are data of this repository, checked by a test.
+                Query::new(&grammar, query).ok()
+            })
+            .as_ref()
+    }
+
     /// Whether a file name is one of the plain annotation formats (`*.threatline`, `*.gal`).
     pub fn is_plain_annotation_file(path: &Path) -> bool {
         matches!(
@@ -251,6 +271,24 @@ impl Languages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_symbol_query_compiles_with_its_two_captures() {
+        for language in &table().all {
+            if let Some(text) = &language.symbols {
+                let grammar = grammar(&language.grammar).unwrap();
+                let query = Query::new(&grammar, text)
+                    .unwrap_or_else(|e| panic!("{}: symbol query: {e}", language.name));
+                for capture in ["symbol", "name"] {
+                    assert!(
+                        query.capture_index_for_name(capture).is_some(),
+                        "{}: no @{capture}",
+                        language.name
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_docstring_query_compiles() {

@@ -145,6 +145,7 @@ impl Scanner {
             blocks,
             timed_out,
             key_annotations,
+            symbols,
             ..
         } = extracted;
         if timed_out {
@@ -165,8 +166,14 @@ impl Scanner {
             FileKind::Plain => Finder::for_plain_file(path, &source_line),
             FileKind::Code(_) => Finder::new(path, &source_line),
         };
-        for block in &blocks {
+        for (i, block) in blocks.iter().enumerate() {
+            let before = finder.found.annotations.len();
             finder.block(block);
+            if let Some(symbol) = symbols.get(i).and_then(Option::as_ref) {
+                for a in &mut finder.found.annotations[before..] {
+                    a.symbol.get_or_insert_with(|| symbol.clone());
+                }
+            }
         }
         result.annotations = finder.found.annotations;
         // The text is as written: without the `:` given to mapping keys for the Finder.

@@ -259,3 +259,58 @@ fn a_sidecar_source_anchor_places_annotations_in_the_code() {
         m.findings
     );
 }
+
+#[test]
+fn inline_annotations_are_anchored_to_their_symbol_and_the_coverage_rule_applies() {
+    let repo = "\
+# @asset App.Repo (#repo)
+# @threat SQL_Injection (#sqli)
+
+class Repo:
+    def find(self, q):
+        # @exposes #repo to #sqli [high]
+        return q
+
+    # @mitigates #repo against #sqli using Parameterised_queries
+    def insert(self, row):
+        return row
+";
+    let m = model(&[("app/repo.py", repo)]);
+    let symbol = |text: &str| {
+        m.exposures
+            .iter()
+            .map(|e| &e.site)
+            .chain(m.mitigations.iter().map(|x| &x.site))
+            .find(|s| s.text.starts_with(text))
+            .and_then(|s| s.symbol.clone())
+    };
+    assert_eq!(symbol("@exposes").as_deref(), Some("Repo.find"));
+    assert_eq!(symbol("@mitigates").as_deref(), Some("Repo.insert"));
+    let open = |m: &threatline::model::Model| {
+        m.findings
+            .iter()
+            .filter(|f| f.code == "unmitigated-exposure")
+            .count()
+    };
+    assert_eq!(
+        open(&m),
+        1,
+        "a mitigation of another method answers that method only"
+    );
+    // Moved into the same method, it covers; in another file, it covers whatever its symbol.
+    let same = repo.replace(
+        "        return q\n",
+        "        # @mitigates #repo against #sqli using Parameterised_queries\n        return q\n",
+    );
+    assert_eq!(open(&model(&[("app/repo.py", &same)])), 0);
+    let (head, tail) = repo.split_at(repo.find("    # @mitigates").unwrap());
+    let elsewhere = format!("{head}{}", tail.replace("# @mitigates", "# (moved)"));
+    let other = "def insert(row):\n    # @mitigates #repo against #sqli using Parameterised_queries\n    return row\n";
+    assert_eq!(
+        open(&model(&[
+            ("app/repo.py", &elsewhere),
+            ("app/other.py", other)
+        ])),
+        0
+    );
+}

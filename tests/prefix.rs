@@ -1,4 +1,5 @@
-//! The shortcuts of extraction must read exactly the comments the whole-file parse reads:
+//! The shortcuts of extraction must read exactly the comments (and the symbols they belong
+//! to) that the whole-file parse reads:
 //! the comment header read without a parse (`extract/header.rs`) and the prefix parse (only
 //! up to the last possible annotation plus a margin), on every fixture and golden of the
 //! repository, and on header variants in every language.
@@ -47,11 +48,13 @@ fn compare(language: &Language, bytes: Vec<u8>, what: &str, counts: &mut Counts)
     // Blocks wholly after the last possible annotation cannot hold one: compare the rest,
     // and what the annotation finder reads from each.
     let last_line = source.line_of(last);
-    let before = |e: &Extracted| -> Vec<Vec<CommentLine>> {
+    // Each block with the symbol it belongs to (none where the language has no query).
+    let before = |e: &Extracted| -> Vec<(Vec<CommentLine>, Option<String>)> {
         e.blocks
             .iter()
-            .filter(|b| b.first().is_some_and(|l| l.line <= last_line))
-            .cloned()
+            .enumerate()
+            .filter(|(_, b)| b.first().is_some_and(|l| l.line <= last_line))
+            .map(|(i, b)| (b.clone(), e.symbols.get(i).cloned().flatten()))
             .collect()
     };
     assert_eq!(before(&fast), before(&whole), "{what}");

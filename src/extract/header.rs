@@ -16,11 +16,14 @@ use crate::languages::Language;
 use crate::source::Source;
 
 /// The comment blocks of the header, when it covers everything up to `guard` (the end of
-/// the last possible annotation's line); `None` when the file needs its parse.
+/// the last possible annotation's line); `None` when the file needs its parse. With
+/// `symbols`, a block of annotations right above the first code line may sit on a
+/// declaration there, which only the parse can name: then the file needs its parse too.
 pub fn header_blocks(
     source: &Source,
     language: &Language,
     guard: usize,
+    symbols: bool,
 ) -> Option<Vec<CommentBlock>> {
     if language.header_markers.is_empty() {
         return None;
@@ -61,7 +64,11 @@ pub fn header_blocks(
             );
             block_has_at |= memchr::memchr(b'@', content).is_some();
         } else if line_start > guard {
-            // The header ends after every candidate: its blocks are the file's.
+            // The header ends after every candidate: its blocks are the file's, unless the
+            // last one holds an annotation that may belong to the code below it.
+            if symbols && block_has_at && !block.is_empty() {
+                return None;
+            }
             break;
         } else {
             return None;
@@ -107,7 +114,7 @@ mod tests {
         let last = last_candidate(&source.bytes, false).unwrap();
         let guard =
             memchr::memchr(b'\n', &source.bytes[last..]).map_or(source.bytes.len(), |i| last + i);
-        header_blocks(&source, language, guard).map(|blocks| {
+        header_blocks(&source, language, guard, false).map(|blocks| {
             texts(&blocks)
                 .into_iter()
                 .map(|b| b.into_iter().map(String::from).collect())

@@ -8,6 +8,7 @@ mod keys;
 mod markers;
 mod plain;
 mod prefix;
+mod symbols;
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -47,6 +48,9 @@ pub struct Extracted {
     pub parsed_bytes: usize,
     /// A prefix parse was not enough, so the whole file was parsed after it.
     pub reparsed: bool,
+    /// The symbol (function, method, type) of each block, where the language has a
+    /// symbols query: as many as `blocks`, or none.
+    pub symbols: Vec<Option<String>>,
 }
 
 /// Parses `source` with `parser` (already set to `language`'s grammar) and reads its
@@ -67,16 +71,18 @@ pub fn extract(
 ) -> Extracted {
     let bytes = &source.bytes;
     let guard = line_end(bytes, must_cover);
-    if let Some(blocks) = header::header_blocks(source, language, guard) {
+    let symbols = table().symbol_query(language).is_some();
+    if let Some(blocks) = header::header_blocks(source, language, guard, symbols) {
         return Extracted {
             blocks,
             parsed_bytes: 0,
             ..Extracted::default()
         };
     }
-    if let Some(cut) = prefix::cut(bytes, guard, language) {
+    if let Some(cut) = prefix::cut(bytes, guard, language, symbols) {
+        let sitting = symbols.then_some(must_cover);
         match parse(parser, &bytes[..cut], deadline) {
-            Some(tree) if prefix::is_enough(source, language, tree.root_node(), cut) => {
+            Some(tree) if prefix::is_enough(source, language, tree.root_node(), cut, sitting) => {
                 return Extracted {
                     parsed_bytes: cut,
                     ..read_tree(source, language, &tree)
@@ -139,6 +145,7 @@ fn timed_out(source: &Source, language: &Language, parser: &mut Parser) -> Extra
         key_annotations: Vec::new(),
         parsed_bytes: 0,
         reparsed: false,
+        symbols: Vec::new(),
     }
 }
 
@@ -146,6 +153,7 @@ fn read_tree(source: &Source, language: &Language, tree: &tree_sitter::Tree) -> 
     let bytes = &source.bytes;
     let root = tree.root_node();
     let mut blocks = comments::comment_blocks(source, language, root);
+    let comment_blocks = blocks.len();
     if let Some(query) = table().docstring_query(language) {
         blocks.extend(comments::docstring_blocks(source, language, query, root));
     }
@@ -155,11 +163,18 @@ fn read_tree(source: &Source, language: &Language, tree: &tree_sitter::Tree) -> 
         blocks.extend(key_blocks);
         key_annotations = keyed;
     }
+    let symbols = match table().symbol_query(language) {
+        Some(query) if !blocks.is_empty() => {
+            symbols::block_symbols(source, query, root, &blocks, comment_blocks)
+        }
+        _ => Vec::new(),
+    };
     Extracted {
         blocks,
         timed_out: false,
         key_annotations,
         parsed_bytes: bytes.len(),
         reparsed: false,
+        symbols,
     }
 }

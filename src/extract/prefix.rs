@@ -27,9 +27,15 @@ const WORTH_IT: f64 = 0.75;
 const CONTINUATIONS: &[&[u8]] = &[b"else", b"elif", b"except", b"finally", b"catch"];
 
 /// Where to end the prefix that covers everything up to `guard` (the end of the last
-/// possible annotation's line), or `None` when the whole file should be parsed.
-pub fn cut(bytes: &[u8], guard: usize, language: &Language) -> Option<usize> {
-    let mut start = guard + 1;
+/// possible annotation's line), or `None` when the whole file should be parsed. With
+/// `symbols`, a declaration right after the comment (which the comment sits on) is kept
+/// whole in the prefix, so the annotation's symbol is known.
+pub fn cut(bytes: &[u8], guard: usize, language: &Language, symbols: bool) -> Option<usize> {
+    let mut start = if symbols {
+        past_declaration(bytes, guard, language)
+    } else {
+        guard + 1
+    };
     for _ in 0..SEARCH_LINES {
         if start >= bytes.len() {
             return None;
@@ -54,6 +60,30 @@ pub fn cut(bytes: &[u8], guard: usize, language: &Language) -> Option<usize> {
     None
 }
 
+/// The start of the line after the first code line that follows the comment holding
+/// `guard`: the comment's own lines, attribute and decorator lines are stepped over; a
+/// blank line means the comment sits on nothing.
+fn past_declaration(bytes: &[u8], guard: usize, language: &Language) -> usize {
+    let mut start = guard + 1;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        let content = bytes[start..end].trim_ascii_start();
+        if content.is_empty() {
+            return start;
+        }
+        let comment_or_attribute = opens_comment(language, content)
+            || content.starts_with(b"*")
+            || content.starts_with(b"#[")
+            || content.starts_with(b"@")
+            || content.starts_with(b"[");
+        if !comment_or_attribute {
+            return end;
+        }
+        start = end;
+    }
+    start
+}
+
 /// Whether `line` starts with the word `w` (not a longer identifier).
 fn word(line: &[u8], w: &[u8]) -> bool {
     line.starts_with(w)
@@ -73,8 +103,19 @@ fn opens_comment(language: &Language, line: &[u8]) -> bool {
 /// Whether the tree of the prefix `..cut` reads the file's comments: it holds no error,
 /// and no unclosed block comment runs to its end (where the cut may have split it; a line
 /// comment cannot be split by a cut at a line start).
-pub fn is_enough(source: &Source, language: &Language, root: Node, cut: usize) -> bool {
+pub fn is_enough(
+    source: &Source,
+    language: &Language,
+    root: Node,
+    cut: usize,
+    sitting: Option<usize>,
+) -> bool {
     if root.has_error() {
+        return false;
+    }
+    if let Some(at) = sitting
+        && declaration_cut_off(source, language, root, at, cut)
+    {
         return false;
     }
     // Only the nodes along the prefix's right edge reach its end.
@@ -109,6 +150,35 @@ pub fn is_enough(source: &Source, language: &Language, root: Node, cut: usize) -
     }
 }
 
+/// Whether the line after the comment holding byte `at` (what the comment may sit on) is
+/// code outside the prefix `..cut`.
+fn declaration_cut_off(
+    source: &Source,
+    language: &Language,
+    root: Node,
+    at: usize,
+    cut: usize,
+) -> bool {
+    let mut node = root.descendant_for_byte_range(at, at + 1);
+    while let Some(n) = node {
+        if language.is_comment(n.kind_id()) {
+            break;
+        }
+        node = n.parent();
+    }
+    // Not in a comment (a docstring): it belongs to what holds it, which the prefix has.
+    let Some(comment) = node else {
+        return false;
+    };
+    let next = source.line_of(comment.end_byte().saturating_sub(1)) + 1;
+    let start = source.line_start(next);
+    start >= cut
+        && start < source.bytes.len()
+        && source
+            .line_text(next)
+            .is_some_and(|text| !text.trim().is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +187,7 @@ mod tests {
     fn cut_of(language: &str, text: &str, after: &str) -> Option<String> {
         let language = table().all.iter().find(|l| l.name == language).unwrap();
         let guard = text.find(after).unwrap() + after.len();
-        cut(text.as_bytes(), guard, language).map(|c| text[..c].to_string())
+        cut(text.as_bytes(), guard, language, false).map(|c| text[..c].to_string())
     }
 
     #[test]

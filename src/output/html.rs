@@ -531,12 +531,16 @@ fn sev_badge(severity: &str) -> String {
 
 /// `<a href="...">path:line</a>`, the href percent-encoded by [`source_href`] and escaped.
 fn link(options: &ReportOptions, site: &Site) -> String {
-    format!(
+    let link = format!(
         "<a href=\"{}\">{}:{}</a>",
         escape(&source_href(options, &site.location)),
         escape(&site.location.file),
         site.location.line
-    )
+    );
+    match &site.symbol {
+        Some(symbol) => format!("{link} in <code>{}</code>", escape(symbol)),
+        None => link,
+    }
 }
 
 /// A tool message (whose names sit in backticks) escaped, its backtick pairs as `<code>`.

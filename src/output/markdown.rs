@@ -439,12 +439,16 @@ fn capitalise(word: &str) -> String {
 
 /// `[path:line](href)`: the text escaped, the href percent-encoded by [`source_href`].
 fn link(options: &ReportOptions, site: &Site) -> String {
-    format!(
+    let link = format!(
         "[{}:{}]({})",
         text(&site.location.file),
         site.location.line,
         detail::source_href(options, &site.location)
-    )
+    );
+    match &site.symbol {
+        Some(symbol) => format!("{link} in {}", text(symbol)),
+        None => link,
+    }
 }
 
 /// Escapes annotation text for Markdown inline content, table cells included.

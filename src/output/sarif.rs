@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
 use crate::analysis::Finding;
@@ -15,7 +15,7 @@ use crate::analysis::rules::{self, unindent};
 use crate::annotation::Severity;
 use crate::diagnostics::{Diagnostic, Level};
 use crate::location::Location as Loc;
-use crate::model::Model;
+use crate::model::{Model, Site};
 
 const FINGERPRINT_KEY: &str = "threatline/v1";
 
@@ -72,6 +72,22 @@ fn uri(path: &str) -> String {
         }
     }
     out
+}
+
+/// A finding's or related site's location, with its symbol as a logical location (the
+/// function, method or type the annotation belongs to).
+fn site_location(site: &Site, message: Option<&str>) -> Location {
+    let mut location = location(&site.location, message);
+    if let Some(symbol) = &site.symbol {
+        let name = symbol.rsplit('.').next().unwrap_or(symbol);
+        location.logical_locations = Some(vec![
+            LogicalLocation::builder()
+                .name(name)
+                .fully_qualified_name(symbol.as_str())
+                .build(),
+        ]);
+    }
+    location
 }
 
 fn location(loc: &Loc, message: Option<&str>) -> Location {
@@ -171,7 +187,7 @@ fn finding_result(f: &Finding, index: usize) -> SarifResult {
         .rule_index(index as i64)
         .level(level_of(f.severity))
         .message(Message::builder().text(message).build())
-        .locations(vec![location(&f.site.location, None)])
+        .locations(vec![site_location(&f.site, None)])
         .partial_fingerprints(BTreeMap::from([(
             FINGERPRINT_KEY.to_string(),
             f.fingerprint.clone(),
@@ -184,7 +200,7 @@ fn finding_result(f: &Finding, index: usize) -> SarifResult {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut l = location(&r.site.location, Some(&r.message));
+                    let mut l = site_location(&r.site, Some(&r.message));
                     l.id = Some(i as i64);
                     l
                 })

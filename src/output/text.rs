@@ -120,12 +120,16 @@ fn finding(out: &mut String, f: &Finding, paint: &Paint) {
         );
         return;
     }
+    let place = match &f.site.symbol {
+        Some(symbol) => format!("{} in {symbol}", f.site.location),
+        None => f.site.location.to_string(),
+    };
     let _ = writeln!(
         out,
         "  {} {}  {}",
         paint.severity(f.severity),
         f.code,
-        for_terminal(&f.site.location.to_string())
+        for_terminal(&place)
     );
     let _ = writeln!(out, "{pad}{}", for_terminal(&f.message));
     let line = f.site.source_line.as_deref().unwrap_or(&f.site.text);
