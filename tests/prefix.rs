@@ -87,6 +87,7 @@ fn shortcuts_and_whole_file_parses_read_the_same_comments() {
         "tests/rules",
         "tests/coverage",
         "tests/foreign",
+        "tests/symbols",
         "fixtures/example",
     ] {
         files(&root.join(dir), &mut paths);
@@ -165,13 +166,17 @@ fn header_variants_read_as_the_parse_reads_them() {
             for first in HEADER_LINES {
                 for second in HEADER_LINES {
                     let line = |l: &str| l.replace("{m}", marker);
-                    let text = format!(
-                        "{}\n{}\n{marker} @threat Tampering (#t)\n{marker}   likelihood: low\n\n{marker} @exposes App to #t\nx\n",
-                        line(first),
-                        line(second),
-                    );
-                    let what = format!("{}: {text:?}", language.name);
-                    compare(language, text.into_bytes(), &what, &mut counts);
+                    // The code right below the annotations, where a symbol may start, and
+                    // a blank line apart from it.
+                    for gap in ["", "\n"] {
+                        let text = format!(
+                            "{}\n{}\n{marker} @threat Tampering (#t)\n{marker}   likelihood: low\n\n{marker} @exposes App to #t\n{gap}x\n",
+                            line(first),
+                            line(second),
+                        );
+                        let what = format!("{}: {text:?}", language.name);
+                        compare(language, text.into_bytes(), &what, &mut counts);
+                    }
                 }
             }
         }

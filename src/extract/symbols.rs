@@ -128,6 +128,14 @@ fn symbol_of(
     });
     let chosen = match on {
         Some(_) => next,
+        // A trailing comment belongs to the declaration its line starts
+        // (`fun spend(x) = pay(x) // @exposes ...`), the outermost if several do.
+        None if let Some(k) = may_sit_on
+            .then(|| started_on_line(declarations, at))
+            .flatten() =>
+        {
+            k
+        }
         // Else the innermost declaration that holds the block: the last to start before
         // it, or one of those it is nested in.
         None => {
@@ -148,6 +156,17 @@ fn symbol_of(
     }
     names.reverse();
     Some(names.join("."))
+}
+
+/// The outermost declaration that starts on the line of `at`, before it.
+fn started_on_line(declarations: &[Declaration], at: (u32, u32)) -> Option<usize> {
+    let mut found = None;
+    let mut k = declarations.partition_point(|d| d.start < at);
+    while k > 0 && declarations[k - 1].start.0 == at.0 {
+        k -= 1;
+        found = Some(k);
+    }
+    found
 }
 
 /// An attribute, decorator or annotation line between a doc comment and its declaration:
