@@ -285,6 +285,15 @@ class Repo:
             .and_then(|s| s.symbol.clone())
     };
     assert_eq!(symbol("@exposes").as_deref(), Some("Repo.find"));
+    // A trailing comment belongs to the declaration its line starts.
+    let trailing = model(&[(
+        "app/t.py",
+        "class Repo:\n    def get(self, k): return k  # @exposes App:Repo to Leaks\n",
+    )]);
+    assert_eq!(
+        trailing.exposures[0].site.symbol.as_deref(),
+        Some("Repo.get")
+    );
     assert_eq!(symbol("@mitigates").as_deref(), Some("Repo.insert"));
     let open = |m: &threatline::model::Model| {
         m.findings
@@ -312,5 +321,135 @@ class Repo:
             ("app/other.py", other)
         ])),
         0
+    );
+}
+
+#[test]
+fn guardlinks_other_verbs_are_modelled_not_dropped() {
+    let dir = tree(&[
+        (
+            "src/app.ts",
+            "// @asset Shop.Payments (#payments)\n\
+             // @asset Shop.Payments.Refunds (#refunds)\n\
+             // @asset Shop.Payments.Ledger (#ledger)\n\
+             // @owns payments-team for #payments -- \"on call: #pay-oncall\"\n\
+             // @owns @ledger-team for #ledger\n\
+             // @assumes #payments the card vault is PCI-scoped -- \"per the 2026 audit\"\n\
+             // @feature \"Refunds\"\n\
+             // @comment -- \"refund flows are reviewed quarterly\"\n\
+             // @threat Refund_Fraud (#fraud) [high]\n\
+             // @exposes #refunds to #fraud\n\
+             // @exposes #ledger to #fraud\n\
+             export {};\n",
+        ),
+        (
+            "src/other.ts",
+            "// @threat Spoofing (#spoof)\n// @exposes Shop.Web to #spoof [high]\nexport {};\n",
+        ),
+    ]);
+    let m = common::scan(dir.path());
+    let owners = |id: &str| {
+        m.components
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .owners
+            .clone()
+    };
+    assert_eq!(owners("payments"), ["payments-team"]);
+    assert_eq!(
+        owners("refunds"),
+        ["payments-team"],
+        "inherited down the tree"
+    );
+    assert_eq!(
+        owners("ledger"),
+        ["ledger-team"],
+        "a component's own owner wins"
+    );
+    assert_eq!(m.assumptions.len(), 1);
+    assert_eq!(
+        m.assumptions[0].statement.as_deref(),
+        Some("the card vault is PCI-scoped per the 2026 audit")
+    );
+    let notes: Vec<(&str, &str)> = m
+        .notes
+        .iter()
+        .map(|n| {
+            (
+                if n.kind == threatline::model::NoteKind::Feature {
+                    "feature"
+                } else {
+                    "comment"
+                },
+                n.content.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("feature", "Refunds"),
+            ("comment", "refund flows are reviewed quarterly")
+        ]
+    );
+    let finding_owners: Vec<Vec<String>> = m
+        .findings
+        .iter()
+        .filter(|f| f.code == "unmitigated-exposure")
+        .map(|f| f.owners.clone())
+        .collect();
+    assert!(
+        finding_owners.contains(&vec!["payments-team".to_string()]),
+        "{finding_owners:?}"
+    );
+    // `check --owner` keeps that team's findings; annotation errors stay everyone's.
+    let out = check(
+        dir.path(),
+        &[
+            "--no-cache",
+            "--owner",
+            "@Payments-Team",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exposed: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unmitigated-exposure")
+        .map(|f| f["component"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        exposed,
+        ["refunds"],
+        "#ledger answers to ledger-team, #shop.web to nobody"
+    );
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["owners"] == serde_json::json!(["payments-team"])),
+        "{json}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the high exposure of #refunds fails the gate"
+    );
+    let sarif = check(
+        dir.path(),
+        &["--no-cache", "--owner", "ledger-team", "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["properties"]["owners"] == serde_json::json!(["ledger-team"])),
+        "{sarif}"
     );
 }

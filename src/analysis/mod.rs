@@ -51,6 +51,9 @@ pub struct Finding {
     pub fix: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// The teams that answer for the finding's component (or a flow's two ends): `@owns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
     #[serde(flatten)]
     pub site: Site,
 }
@@ -93,6 +96,7 @@ impl Finding {
             boundaries_crossed: None,
             fix: None,
             related: Vec::new(),
+            owners: Vec::new(),
             site: site.clone(),
         }
     }
@@ -122,6 +126,29 @@ pub struct Context<'m> {
     pub catalogue: &'m Catalogue,
 }
 
+/// Who answers for a finding: its component's owners, or those of a flow's two ends.
+fn owners(ctx: &Context, f: &Finding) -> Vec<String> {
+    let ends: Vec<&str> = match (&f.component, &f.flow) {
+        (Some(c), _) => vec![c.as_str()],
+        (None, Some(flow)) => ctx
+            .model
+            .flows
+            .iter()
+            .find(|x| &x.id == flow)
+            .map_or_else(Vec::new, |x| vec![x.from.as_str(), x.to.as_str()]),
+        (None, None) => Vec::new(),
+    };
+    let mut owners: Vec<String> = Vec::new();
+    for end in ends {
+        for owner in ctx.graph.component(end).map_or(&[][..], |c| &c.owners) {
+            if !owners.contains(owner) {
+                owners.push(owner.clone());
+            }
+        }
+    }
+    owners
+}
+
 /// Runs every rule over the model; findings come out sorted by location, then code.
 pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
     let ctx = Context {
@@ -146,6 +173,9 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
             }
         }
         findings.extend(found);
+    }
+    for f in &mut findings {
+        f.owners = owners(&ctx, f);
     }
     findings.sort_by(|a, b| {
         (&a.site.location, a.code, &a.fingerprint).cmp(&(&b.site.location, b.code, &b.fingerprint))

@@ -130,6 +130,56 @@ impl LineParser<'_> {
                 let target = self.mention(&t[i + 1..], "component", after(i))?;
                 Form::Tests { control, target }
             }
+            Verb::Assumes => {
+                // The component is one token (a path, `#id` or "quoted"), as in GuardLink;
+                // the words after it say what is assumed.
+                let target = self.mention(t.get(..1).unwrap_or_default(), "component", head_end)?;
+                Form::Assumes {
+                    target,
+                    details: self.text_of(t.get(1..).unwrap_or_default(), head_end),
+                }
+            }
+            Verb::Owns => {
+                let i = find_keyword(t, 0, &["for"])
+                    .ok_or_else(|| self.missing_keyword(verb, "for", head_end))?;
+                let owner = match &t[..i] {
+                    [one] => self.raw(one).trim_start_matches('@').to_string(),
+                    [] => {
+                        return Err(err(
+                            "missing owner",
+                            "name the team: `@owns payments for #orders`",
+                            0,
+                        ));
+                    }
+                    [_, second, ..] => {
+                        return Err(err(
+                            "an owner is one word",
+                            "write the team as one word: `@owns payments-team for #orders`",
+                            second.start,
+                        ));
+                    }
+                };
+                let target = self.mention(&t[i + 1..], "component", after(i))?;
+                Form::Owns { owner, target }
+            }
+            Verb::Feature => {
+                let name = self
+                    .text_of(t, head_end)
+                    .map(|n| n.trim_matches('"').to_string());
+                match name.filter(|n| !n.is_empty()) {
+                    Some(name) => Form::Feature { name },
+                    None => {
+                        return Err(err(
+                            "missing feature name",
+                            "write `@feature \"<name>\"`",
+                            head_end,
+                        ));
+                    }
+                }
+            }
+            Verb::Comment => Form::Comment {
+                text: self.text_of(t, head_end),
+            },
         })
     }
 

@@ -22,6 +22,14 @@ pub enum Verb {
     Handles,
     Review,
     Tests,
+    /// GuardLink's `@assumes <component> [details]`: an assumption the model rests on.
+    Assumes,
+    /// GuardLink's `@owns <team> for <component>`: who answers for a component.
+    Owns,
+    /// GuardLink's `@feature "<name>"`: the file's feature, a note.
+    Feature,
+    /// GuardLink's `@comment -- "..."`: a note.
+    Comment,
 }
 
 /// Every spelling of every verb (SPEC §3.2), exactly as written: verbs are lowercase, and
@@ -52,6 +60,10 @@ pub const VERB_WORDS: &[(&str, Verb)] = &[
     ("tests", Verb::Tests),
     ("validates", Verb::Tests),
     ("validate", Verb::Tests),
+    ("assumes", Verb::Assumes),
+    ("owns", Verb::Owns),
+    ("feature", Verb::Feature),
+    ("comment", Verb::Comment),
 ];
 
 /// Whether `byte` ends a verb word: a space, a tab, a `:` (a YAML block) or the end of
@@ -85,6 +97,10 @@ impl Verb {
             Verb::Handles => "handles",
             Verb::Review => "review",
             Verb::Tests => "tests",
+            Verb::Assumes => "assumes",
+            Verb::Owns => "owns",
+            Verb::Feature => "feature",
+            Verb::Comment => "comment",
         }
     }
 
@@ -99,8 +115,14 @@ impl Verb {
             Verb::Connects => &["to", "with", "->", "<->", "via"],
             Verb::Boundary => &["between", "and", "around", "|"],
             Verb::Handles => &["on"],
-            Verb::Tests => &["for"],
-            Verb::Component | Verb::Threat | Verb::Control | Verb::Review => &[],
+            Verb::Tests | Verb::Owns => &["for"],
+            Verb::Component
+            | Verb::Threat
+            | Verb::Control
+            | Verb::Review
+            | Verb::Assumes
+            | Verb::Feature
+            | Verb::Comment => &[],
         }
     }
 
@@ -125,6 +147,10 @@ impl Verb {
             Verb::Handles => "@handles <pii|phi|financial|secrets|internal|public> on <component>",
             Verb::Review => "@review <component> <details>  or  @audit <component> -- \"...\"",
             Verb::Tests => "@tests <control> for <component>",
+            Verb::Assumes => "@assumes <component> [<what is assumed>] [-- \"...\"]",
+            Verb::Owns => "@owns <team> for <component>",
+            Verb::Feature => "@feature \"<name>\"",
+            Verb::Comment => "@comment -- \"<text>\"",
         }
     }
 }
@@ -376,6 +402,22 @@ pub enum Form {
     Tests {
         control: Mention,
         target: Mention,
+    },
+    Assumes {
+        target: Mention,
+        /// What is assumed, when written after the component rather than as `-- "..."`.
+        details: Option<String>,
+    },
+    Owns {
+        owner: String,
+        target: Mention,
+    },
+    Feature {
+        name: String,
+    },
+    /// The text is the annotation's description.
+    Comment {
+        text: Option<String>,
     },
 }
 

@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Check the index (what is about to be committed) against HEAD: the pre-commit mode.
     #[arg(long)]
     pub staged: bool,
+    /// Only the findings a team answers for (`@owns TEAM for <component>`, inherited down
+    /// the component tree); annotation errors still count, they are everyone's.
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -107,6 +111,11 @@ pub fn scan_options(
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.since.is_some() || args.staged {
+        if args.owner.is_some() {
+            anyhow::bail!(
+                "`--owner` filters a whole check; with `--since` or `--staged` the change is the gate"
+            );
+        }
         return super::since::check(args);
     }
     let skip: Vec<PathBuf> = args.output.iter().chain(&args.baseline).cloned().collect();
@@ -121,6 +130,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
         let shown = shown_path(path, &args.walk.path);
         baselined = baseline.apply(&mut model, &today(), &shown).hidden;
+    }
+    if let Some(team) = &args.owner {
+        keep_owned_by(&mut model, team);
     }
     let text = match args.format {
         CheckFormat::Text => {
@@ -153,6 +165,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::CLEAN
     })
+}
+
+/// Keeps the findings `team` answers for (`@payments` and `Payments` name `payments`).
+fn keep_owned_by(model: &mut Model, team: &str) {
+    let team = team.trim_start_matches('@');
+    model.findings.retain(|f| {
+        f.owners
+            .iter()
+            .any(|o| o.trim_start_matches('@').eq_ignore_ascii_case(team))
+    });
 }
 
 pub fn stdout_color(walk: &WalkArgs) -> bool {

@@ -21,6 +21,7 @@ pub fn changes<'m>(base: &'m Model, head: &'m Model) -> Vec<Change> {
     cx.exposures(&mut out);
     cx.crossings(&mut out);
     cx.entities(&mut out);
+    cx.assumptions(&mut out);
     out.sort_by(|a, b| {
         (a.kind, a.side, &a.site.location, &a.ids).cmp(&(b.kind, b.side, &b.site.location, &b.ids))
     });
@@ -376,6 +377,32 @@ impl<'m> Cx<'m> {
             );
             c.severity = Some(f.severity);
             out.push(c);
+        }
+    }
+
+    /// `@assumes` added or removed, keyed by component and what is assumed.
+    fn assumptions(&self, out: &mut Vec<Change>) {
+        let (b, h) = (self.base, self.head);
+        for (from, to, side, kind) in [
+            (h, b, Side::Head, ChangeKind::AssumptionAdded),
+            (b, h, Side::Base, ChangeKind::AssumptionRemoved),
+        ] {
+            for a in &from.assumptions {
+                if to
+                    .assumptions
+                    .iter()
+                    .any(|o| o.target == a.target && o.statement == a.statement)
+                {
+                    continue;
+                }
+                let message = format!(
+                    "`{}` assumes {}",
+                    component_label(from, &a.target),
+                    a.statement.as_deref().unwrap_or("(nothing said)")
+                );
+                let text = a.statement.as_deref().unwrap_or("");
+                out.push(change(kind, side, &a.site, &[&a.target, text], message));
+            }
         }
     }
 

@@ -45,10 +45,14 @@ pub enum ChangeKind {
     FlowRemoved,
     BoundaryAdded,
     BoundaryRemoved,
+    /// A new `@assumes`: the model now rests on something a reviewer should know.
+    AssumptionAdded,
+    /// An `@assumes` gone (or reworded).
+    AssumptionRemoved,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 14] = [
+    pub const ALL: [ChangeKind; 16] = [
         ChangeKind::RemovedDefence,
         ChangeKind::AcceptanceRemoved,
         ChangeKind::SeverityRaised,
@@ -63,6 +67,8 @@ impl ChangeKind {
         ChangeKind::FlowRemoved,
         ChangeKind::BoundaryAdded,
         ChangeKind::BoundaryRemoved,
+        ChangeKind::AssumptionAdded,
+        ChangeKind::AssumptionRemoved,
     ];
 
     /// The name used in JSON and in `threatline.yaml`'s `changes:`.
@@ -82,6 +88,8 @@ impl ChangeKind {
             ChangeKind::FlowRemoved => "flow-removed",
             ChangeKind::BoundaryAdded => "boundary-added",
             ChangeKind::BoundaryRemoved => "boundary-removed",
+            ChangeKind::AssumptionAdded => "assumption-added",
+            ChangeKind::AssumptionRemoved => "assumption-removed",
         }
     }
 

@@ -164,3 +164,32 @@ fn the_policy_turns_kinds_off_and_decides_what_fails() {
         "1 component added"
     );
 }
+
+#[test]
+fn assumptions_added_and_removed_are_changes_for_review() {
+    let base = model(&[(
+        "a.threatline",
+        "@component App:Db (#db)\n@assumes #db backups are encrypted at rest\n",
+    )]);
+    let head = model(&[(
+        "a.threatline",
+        "@component App:Db (#db)\n@assumes #db only the VPC reaches it\n",
+    )]);
+    assert_eq!(
+        kinds(&base, &head),
+        vec![
+            (
+                "assumption-added",
+                vec!["db".to_string(), "only the VPC reaches it".to_string()]
+            ),
+            (
+                "assumption-removed",
+                vec![
+                    "db".to_string(),
+                    "backups are encrypted at rest".to_string()
+                ]
+            ),
+        ]
+    );
+    assert_eq!(kinds(&head, &head), vec![]);
+}

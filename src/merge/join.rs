@@ -83,6 +83,16 @@ fn tag(name: &str, m: &mut Model) {
         reviews,
         tests
     );
+    // Assumptions, ownership and notes have no properties to record the repository in.
+    for s in m
+        .assumptions
+        .iter_mut()
+        .map(|x| &mut x.site)
+        .chain(m.ownership.iter_mut().map(|x| &mut x.site))
+        .chain(m.notes.iter_mut().map(|x| &mut x.site))
+    {
+        site(s);
+    }
     for d in &mut m.diagnostics {
         d.location.file = format!("{name}/{}", d.location.file);
     }
@@ -212,6 +222,12 @@ fn rewrite(m: &mut Model, components: &Aliases, threats: &Aliases, controls: &Al
     for t in &mut m.tests {
         rename(controls, &mut t.control);
         rename(components, &mut t.target);
+    }
+    for a in &mut m.assumptions {
+        rename(components, &mut a.target);
+    }
+    for o in &mut m.ownership {
+        rename(components, &mut o.target);
     }
 }
 
@@ -382,6 +398,9 @@ fn union(models: Vec<Model>) -> Model {
         out.transfers.extend(m.transfers);
         out.reviews.extend(m.reviews);
         out.tests.extend(m.tests);
+        out.assumptions.extend(m.assumptions);
+        out.ownership.extend(m.ownership);
+        out.notes.extend(m.notes);
         out.diagnostics.extend(m.diagnostics);
     }
     out.diagnostics.extend(diagnostics);
@@ -407,6 +426,7 @@ mod tests {
             layer_source: LayerSource::Inferred,
             zone: "payments".into(),
             data: vec![],
+            owners: vec![],
             declared,
             description: None,
             properties: BTreeMap::new(),

@@ -91,6 +91,10 @@ pub(super) fn mentions(annotation: &Annotation) -> Vec<(Role, &Mention)> {
         Form::Tests { control, target } => {
             vec![(Role::Control, control), (Role::Component, target)]
         }
+        Form::Assumes { target, .. } | Form::Owns { target, .. } => {
+            vec![(Role::Component, target)]
+        }
+        Form::Feature { .. } | Form::Comment { .. } => Vec::new(),
     }
 }
 

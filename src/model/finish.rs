@@ -60,6 +60,14 @@ impl Builder {
             .iter()
             .flat_map(|b| b.components.iter().map(String::as_str))
             .collect();
+        // `@owns`, per component id, in path order.
+        let mut owned: HashMap<&str, Vec<String>> = HashMap::new();
+        for o in &m.ownership {
+            let owners = owned.entry(o.target.as_str()).or_default();
+            if !owners.contains(&o.owner) {
+                owners.push(o.owner.clone());
+            }
+        }
         let nodes = &self.tree.nodes;
         let has_children: HashSet<usize> = nodes.iter().filter_map(|n| n.parent).collect();
         let mut components: Vec<Component> = Vec::with_capacity(nodes.len());
@@ -82,6 +90,12 @@ impl Builder {
                     "default".into()
                 }
             });
+            // Owners are inherited down the tree until a component names its own.
+            let owners = std::iter::once(i)
+                .chain(self.tree.ancestors(i))
+                .find_map(|n| owned.get(ids[n].as_str()))
+                .cloned()
+                .unwrap_or_default();
             components.push(Component {
                 id: ids[i].clone(),
                 name: node.segments.last().cloned().unwrap_or_default(),
@@ -91,6 +105,7 @@ impl Builder {
                 layer_source,
                 zone,
                 data: node.data.iter().cloned().collect(),
+                owners,
                 declared: node.declared.is_some(),
                 description: node.description.clone(),
                 properties: node.properties.clone(),

@@ -60,6 +60,9 @@ pub struct Component {
     pub zone: String,
     /// Data classes from `@handles`.
     pub data: Vec<String>,
+    /// The teams that answer for it: its own `@owns`, else its nearest owned ancestor's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
     /// Declared by `@component` (rather than only mentioned).
     pub declared: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -256,6 +259,50 @@ pub struct Test {
     pub site: Site,
 }
 
+/// `@assumes`: something the model takes for granted about a component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assumption {
+    pub target: String,
+    /// What is assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// `@owns`: a team answers for a component (and, unless they name their own, the
+/// components under it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ownership {
+    pub owner: String,
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// `@feature "<name>"`: the feature the file belongs to.
+    Feature,
+    /// `@comment -- "..."`.
+    Comment,
+}
+
+/// A note for readers: a file's feature or a comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    /// The feature's name, or the comment.
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
 /// The whole model, in the key order of SPEC §7.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -271,6 +318,14 @@ pub struct Model {
     pub boundaries: Vec<Boundary>,
     pub reviews: Vec<Review>,
     pub tests: Vec<Test>,
+    /// GuardLink's `@assumes`, `@owns`, `@feature` and `@comment` (a model read from an
+    /// older JSON has none).
+    #[serde(default)]
+    pub assumptions: Vec<Assumption>,
+    #[serde(default)]
+    pub ownership: Vec<Ownership>,
+    #[serde(default)]
+    pub notes: Vec<Note>,
     /// Re-derived by the rules; a model read back without findings is still a model.
     #[serde(default)]
     pub findings: Vec<crate::analysis::Finding>,

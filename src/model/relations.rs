@@ -215,6 +215,39 @@ impl Builder {
                         site: s,
                     });
                 }
+                Form::Assumes { target, details } => {
+                    let target = self.resolve(a, Role::Component, target).0;
+                    m.assumptions.push(Assumption {
+                        target,
+                        statement: with_details(details, description),
+                        site: s,
+                    });
+                }
+                Form::Owns { owner, target } => {
+                    let target = self.resolve(a, Role::Component, target).0;
+                    m.ownership.push(Ownership {
+                        owner: owner.clone(),
+                        target,
+                        description,
+                        site: s,
+                    });
+                }
+                Form::Feature { name } => m.notes.push(Note {
+                    kind: NoteKind::Feature,
+                    content: name.clone(),
+                    description,
+                    site: s,
+                }),
+                Form::Comment { text } => {
+                    if let Some(text) = with_details(text, description) {
+                        m.notes.push(Note {
+                            kind: NoteKind::Comment,
+                            content: text,
+                            description: None,
+                            site: s,
+                        });
+                    }
+                }
             }
         }
         self.finish(m, options, threat_fields, control_fields)

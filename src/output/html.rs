@@ -269,10 +269,22 @@ fn component(out: &mut String, m: &Model, section: &ComponentSection, options: &
     if !c.data.is_empty() {
         meta.push(format!("handles {}", escape(&c.data.join(", "))));
     }
+    if !c.owners.is_empty() {
+        meta.push(format!("owned by {}", escape(&c.owners.join(", "))));
+    }
     meta.push(link(options, &c.site));
     let _ = writeln!(out, "<p class=\"meta\">{}</p>", meta.join(" · "));
     if let Some(d) = &c.description {
         let _ = writeln!(out, "<p>{}</p>", escape(d));
+    }
+    for a in m.assumptions.iter().filter(|a| a.target == c.id) {
+        let what = a.statement.as_deref().unwrap_or("(nothing said)");
+        let _ = writeln!(
+            out,
+            "<p class=\"assumption\">Assumes: {} ({})</p>",
+            escape(what),
+            link(options, &a.site)
+        );
     }
     for entry in &section.threats {
         threat(out, m, c, entry, options);

@@ -208,10 +208,22 @@ fn component(out: &mut String, m: &Model, section: &ComponentSection, options: &
     if !c.data.is_empty() {
         meta.push(format!("handles {}", text(&c.data.join(", "))));
     }
+    if !c.owners.is_empty() {
+        meta.push(format!("owned by {}", text(&c.owners.join(", "))));
+    }
     meta.push(link(options, &c.site));
     let _ = writeln!(out, "{}\n", meta.join(" · "));
     if let Some(d) = &c.description {
         let _ = writeln!(out, "{}\n", text(d));
+    }
+    for a in m.assumptions.iter().filter(|a| a.target == c.id) {
+        let what = a.statement.as_deref().unwrap_or("(nothing said)");
+        let _ = writeln!(
+            out,
+            "- Assumes: {} ({})",
+            text(what),
+            link(options, &a.site)
+        );
     }
     for entry in &section.threats {
         threat(out, m, c, entry, options);

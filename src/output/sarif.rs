@@ -192,7 +192,13 @@ fn finding_result(f: &Finding, index: usize) -> SarifResult {
             FINGERPRINT_KEY.to_string(),
             f.fingerprint.clone(),
         )]))
-        .properties(properties(&[("severity", json!(f.severity.as_str()))], &[]))
+        .properties(properties(
+            &[("severity", json!(f.severity.as_str()))]
+                .into_iter()
+                .chain((!f.owners.is_empty()).then(|| ("owners", json!(f.owners))))
+                .collect::<Vec<_>>(),
+            &[],
+        ))
         .build();
     if !f.related.is_empty() {
         result.related_locations = Some(

@@ -147,6 +147,14 @@ fn finding(out: &mut String, f: &Finding, paint: &Paint) {
             for_terminal(&format!("{} at {}", r.message, r.site.location))
         );
     }
+    if !f.owners.is_empty() {
+        let _ = writeln!(
+            out,
+            "{pad}{} {}",
+            paint.wrap("2", "owner:"),
+            for_terminal(&f.owners.join(", "))
+        );
+    }
     if let Some(fix) = &f.fix {
         let _ = writeln!(
             out,

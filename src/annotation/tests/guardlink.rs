@@ -485,7 +485,13 @@ fn guardlink_all_annotations_fixture() {
             Verb::Review,
             "Review session handling for timing attacks",
         ),
+        (18, Verb::Owns, "Security team reviews all auth changes"),
         (19, Verb::Handles, "Processes name, email, phone"),
+        (
+            20,
+            Verb::Assumes,
+            "API gateway has already verified TLS termination",
+        ),
         (26, Verb::Mitigates, "v1 with keyword"),
         (27, Verb::Accepts, "v1 to keyword"),
         (28, Verb::Review, "v1 review keyword"),
@@ -529,18 +535,59 @@ fn guardlink_all_annotations_fixture() {
 #[test]
 fn guardlink_only_verbs_are_neither_annotations_nor_diagnostics() {
     for line in [
-        r#"@owns platform-security for App.Auth -- "Security team""#,
-        r#"@assumes App.API -- "All requests are pre-authenticated""#,
-        r#"@comment -- "Legacy OAuth1 flow""#,
         r#"@actor Tenant_Admin (#tenant-admin) -- "Administers""#,
         r#"@entitles #tenant-admin to rotate-signing-key on App.Auth"#,
         r#"@confirmed #bac on App.Auth.Login [high] cwe:CWE-639 -- "Pen test""#,
-        r#"@feature "SSO Login" -- "Single sign-on""#,
         "@source file:app/auth.py line:9 symbol:hash_password",
         r#"@shield -- "Proprietary""#,
     ] {
         nothing(&format!(" {line}"));
     }
+}
+
+#[test]
+fn guardlinks_assumes_owns_feature_and_comment_are_annotations() {
+    let a = one(r#" @owns platform-security for App.Auth -- "Security team""#);
+    let Form::Owns { owner, target } = &a.form else {
+        panic!("{:?}", a.form)
+    };
+    assert_eq!(
+        (owner.as_str(), show(target).as_str()),
+        ("platform-security", "App.Auth")
+    );
+    let a = one(r#" @assumes App.API -- "All requests are pre-authenticated""#);
+    assert!(
+        matches!(&a.form, Form::Assumes { details: None, .. }),
+        "{:?}",
+        a.form
+    );
+    assert_eq!(
+        a.description.as_deref(),
+        Some("All requests are pre-authenticated")
+    );
+    let a = one(" @assumes #db backups are encrypted");
+    let Form::Assumes { target, details } = &a.form else {
+        panic!()
+    };
+    assert_eq!(
+        (show(target).as_str(), details.as_deref()),
+        ("#db", Some("backups are encrypted"))
+    );
+    let a = one(r#" @feature "SSO Login" -- "Single sign-on""#);
+    assert_eq!(
+        a.form,
+        Form::Feature {
+            name: "SSO Login".into()
+        }
+    );
+    let a = one(r#" @comment -- "Legacy OAuth1 flow""#);
+    assert_eq!(a.form, Form::Comment { text: None });
+    assert_eq!(a.description.as_deref(), Some("Legacy OAuth1 flow"));
+    // An owner is one word; `for` is the form's keyword, so its absence is an error.
+    let d = diagnostic(" @owns the security team for App.Auth");
+    assert_eq!(d.code, Code::MalformedAnnotation);
+    let d = diagnostic(" @owns #auth");
+    assert_eq!(d.code, Code::MalformedAnnotation, "{d:#?}");
 }
 
 #[test]
