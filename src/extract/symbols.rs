@@ -38,7 +38,24 @@ pub fn block_symbols(
     blocks: &[CommentBlock],
     comments: usize,
 ) -> Vec<Option<String>> {
-    let declarations = declarations(source, query, root);
+    // Only declarations around the blocks, or starting just below one, can be theirs.
+    let lines = blocks
+        .iter()
+        .filter_map(|b| Some((b.first()?.line, b.last()?.line)))
+        .fold(None, |span: Option<(u32, u32)>, (first, last)| {
+            Some(span.map_or((first, last), |(lo, hi)| (lo.min(first), hi.max(last))))
+        });
+    let Some((first, last)) = lines else {
+        return Vec::new();
+    };
+    let below = last + MAX_ATTRIBUTE_LINES + 2;
+    let end = if below <= source.line_of(source.bytes.len()) {
+        source.line_start(below)
+    } else {
+        source.bytes.len()
+    };
+    let range = source.line_start(first)..end;
+    let declarations = declarations(source, query, root, range);
     if declarations.is_empty() {
         return Vec::new();
     }
@@ -52,7 +69,12 @@ pub fn block_symbols(
 /// Every declaration the query finds, sorted by start, outermost first where two start
 /// together; one per name node (Python's `decorated_definition` and the function inside
 /// it are one), with its parent.
-fn declarations(source: &Source, query: &Query, root: Node) -> Vec<Declaration> {
+fn declarations(
+    source: &Source,
+    query: &Query,
+    root: Node,
+    range: std::ops::Range<usize>,
+) -> Vec<Declaration> {
     let (Some(symbol), Some(name)) = (
         query.capture_index_for_name("symbol"),
         query.capture_index_for_name("name"),
@@ -61,6 +83,8 @@ fn declarations(source: &Source, query: &Query, root: Node) -> Vec<Declaration> 
     };
     let mut found: Vec<(usize, usize, usize, Declaration)> = Vec::new();
     let mut cursor = QueryCursor::new();
+    // Declarations that overlap the range: those holding a block, and those below one.
+    cursor.set_byte_range(range);
     let mut matches = cursor.matches(query, root, source.bytes.as_slice());
     while let Some(m) = matches.next() {
         let node = m
