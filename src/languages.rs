@@ -36,6 +36,9 @@ pub struct Language {
     /// lines (see `grammars/languages.yaml`); sorted longest first.
     #[serde(default)]
     pub header_markers: Vec<String>,
+    /// Words that begin a preamble line (imports, package clauses): never a declaration.
+    #[serde(default)]
+    pub preamble: Vec<String>,
     #[serde(default)]
     pub docstrings: Option<DocstringRule>,
     /// A tree-sitter query whose `@symbol` captures are the declarations an annotation can

@@ -58,11 +58,6 @@ pub struct ReadCounts {
 }
 
 impl ReadCounts {
-    /// Parses run, prefix and whole.
-    pub fn parses(&self) -> usize {
-        self.prefix_parses + self.whole_parses + self.timed_out
-    }
-
     pub fn add(&mut self, other: &ReadCounts) {
         self.read += other.read;
         self.candidates += other.candidates;

@@ -286,6 +286,10 @@ struct Walker<'a> {
     cache: Option<&'a CacheUse>,
 }
 
+/// Parsed bytes below which a file's result is not kept in the cache: parsing that little
+/// costs about what decoding the entry would.
+const WORTH_CACHING: u64 = 4096;
+
 /// The per-file cache during a walk. Only files that needed a parse are kept in it: reading
 /// a file and running the prefilter costs what a `stat` costs, and reading a comment header
 /// what decoding its entry would, so those files are simply read again, and the cache stays
@@ -429,16 +433,17 @@ impl Walker<'_> {
             );
             return entry.result.clone().map(|r| r.into_result(&rel));
         }
-        let parses = scanner.counts.parses();
+        let parsed_before = scanner.counts.parsed_bytes;
         let result = if admit::is_binary(&bytes) {
             None
         } else {
             scanner.scan(&rel, bytes, kind)
         };
-        // Kept only when tree-sitter had to parse it: a comment header or a plain
-        // annotation file is read again as fast as its entry would be decoded. A parse cut
-        // short by its deadline depends on the machine: never kept.
-        let parsed = scanner.counts.parses() > parses;
+        // Kept only when tree-sitter had real work: a comment header, a plain annotation
+        // file or a few lines parsed to name a symbol are read again as fast as their entry
+        // would be decoded. A parse cut short by its deadline depends on the machine: never
+        // kept.
+        let parsed = scanner.counts.parsed_bytes - parsed_before >= WORTH_CACHING;
         let timed_out = result
             .as_ref()
             .is_some_and(|r| r.diagnostics.iter().any(|d| d.code == Code::ParseTimeout));

@@ -24,21 +24,24 @@ fn json(out: &Output) -> String {
 
 #[test]
 fn a_warm_run_gives_the_same_output_and_sees_changes() {
-    // Annotations after code: these files need a parse, so they are what the cache keeps
-    // (a comment header is read again as fast as its entry would be).
+    // Annotations after kilobytes of code: these files need a real parse, so they are what
+    // the cache keeps (a comment header is read again as fast as its entry would be).
+    let a = format!(
+        "{}# @exposes Shop:API to SQL injection [high]\n",
+        "x = 1\n".repeat(1000)
+    );
+    let b = format!(
+        "package b\n{}// @mitigates Shop:API against SQL injection with #pq\n",
+        "var x = 1\n".repeat(600)
+    );
+    let c = format!(
+        "{}// @control Prepared statements (#pq)\n// @flows A -> B\n",
+        "fn c() {}\n".repeat(600)
+    );
     let dir = tree(&[
-        (
-            "a.py",
-            "import os\n# @exposes Shop:API to SQL injection [high]\n",
-        ),
-        (
-            "b.go",
-            "package b\n// @mitigates Shop:API against SQL injection with #pq\n",
-        ),
-        (
-            "c.rs",
-            "fn c() {}\n// @control Prepared statements (#pq)\n// @flows A -> B\n",
-        ),
+        ("a.py", &a),
+        ("b.go", &b),
+        ("c.rs", &c),
         ("d.js", "const x = 1; // nothing here\n"),
     ]);
     let cache = tempfile::tempdir().unwrap();
@@ -56,7 +59,7 @@ fn a_warm_run_gives_the_same_output_and_sees_changes() {
     write(
         dir.path(),
         "b.go",
-        b"package b\n// @mitigates Shop:API against SQL injectiom with #pq\n",
+        b.replace("injection", "injectiom").as_bytes(),
     );
     let changed = check(dir.path(), cache.path(), &[]);
     assert_eq!(

@@ -166,9 +166,14 @@ fn header_variants_read_as_the_parse_reads_them() {
             for first in HEADER_LINES {
                 for second in HEADER_LINES {
                     let line = |l: &str| l.replace("{m}", marker);
-                    // The code right below the annotations, where a symbol may start, and
-                    // a blank line apart from it.
-                    for gap in ["", "\n"] {
+                    // Right below the annotations: code, a blank line, or a comment the
+                    // header's markers do not vouch for (which may go on with the block).
+                    for gap in [
+                        "".to_string(),
+                        "\n".to_string(),
+                        format!("{marker}! bang\n"),
+                        format!("{marker}tight\n"),
+                    ] {
                         let text = format!(
                             "{}\n{}\n{marker} @threat Tampering (#t)\n{marker}   likelihood: low\n\n{marker} @exposes App to #t\n{gap}x\n",
                             line(first),
@@ -182,4 +187,40 @@ fn header_variants_read_as_the_parse_reads_them() {
         }
     }
     assert!(counts.header > 1000, "{counts:?}");
+}
+
+/// An annotation header right on top of each symbols golden's code (its first line is
+/// often a declaration, sometimes an attribute or a package line), and on top of the code
+/// below its own header: the probe that names the declaration a header sits on must agree
+/// with the whole-file parse.
+#[test]
+fn a_header_sitting_on_code_is_named_as_the_parse_names_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/symbols");
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    paths.sort();
+    let mut counts = Counts::default();
+    for path in paths {
+        let Some(language) = table().by_path(&path) else {
+            continue;
+        };
+        let Some(marker) = language.header_markers.first() else {
+            continue;
+        };
+        let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+        // Past the file's own opening comments and blank lines, to its first code line.
+        let code_at = text
+            .lines()
+            .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with(marker.as_str()))
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            .min(text.len());
+        let defused = |s: &str| s.replace('@', "_");
+        for body in [text[code_at..].to_string(), defused(&text)] {
+            let variant = format!("{marker} @exposes App:X to Tampering\n{body}");
+            let what = format!("{}: {variant:?}", path.display());
+            compare(language, variant.into_bytes(), &what, &mut counts);
+        }
+    }
+    assert!(counts.compared > 40, "{counts:?}");
 }

@@ -15,16 +15,17 @@ use super::markers::{Delimiters, comment_lines};
 use crate::languages::Language;
 use crate::source::Source;
 
+/// The header's blocks, and where the code starts when the last of them holds an `@` and
+/// sits right on it (no blank line between): a declaration there may be what that block's
+/// annotations belong to, which only a parse can tell.
+pub struct Header {
+    pub blocks: Vec<CommentBlock>,
+    pub abutting_code: Option<usize>,
+}
+
 /// The comment blocks of the header, when it covers everything up to `guard` (the end of
-/// the last possible annotation's line); `None` when the file needs its parse. With
-/// `symbols`, a block of annotations right above the first code line may sit on a
-/// declaration there, which only the parse can name: then the file needs its parse too.
-pub fn header_blocks(
-    source: &Source,
-    language: &Language,
-    guard: usize,
-    symbols: bool,
-) -> Option<Vec<CommentBlock>> {
+/// the last possible annotation's line); `None` when the file needs its parse.
+pub fn header_blocks(source: &Source, language: &Language, guard: usize) -> Option<Header> {
     if language.header_markers.is_empty() {
         return None;
     }
@@ -40,6 +41,7 @@ pub fn header_blocks(
         block.clear();
         *has_at = false;
     };
+    let mut abutting_code = None;
     let mut line_start = 0;
     while line_start < bytes.len() {
         let line_end =
@@ -64,11 +66,8 @@ pub fn header_blocks(
             );
             block_has_at |= memchr::memchr(b'@', content).is_some();
         } else if line_start > guard {
-            // The header ends after every candidate: its blocks are the file's, unless the
-            // last one holds an annotation that may belong to the code below it.
-            if symbols && block_has_at && !block.is_empty() {
-                return None;
-            }
+            // The header ends after every candidate: its blocks are the file's.
+            abutting_code = (block_has_at && !block.is_empty()).then_some(line_start);
             break;
         } else {
             return None;
@@ -76,7 +75,10 @@ pub fn header_blocks(
         line_start = line_end + 1;
     }
     flush(&mut block, &mut block_has_at);
-    Some(blocks)
+    Some(Header {
+        blocks,
+        abutting_code,
+    })
 }
 
 /// Whether a line (indentation gone) is one whole line comment by a header marker.
@@ -114,8 +116,8 @@ mod tests {
         let last = last_candidate(&source.bytes, false).unwrap();
         let guard =
             memchr::memchr(b'\n', &source.bytes[last..]).map_or(source.bytes.len(), |i| last + i);
-        header_blocks(&source, language, guard, false).map(|blocks| {
-            texts(&blocks)
+        header_blocks(&source, language, guard).map(|header| {
+            texts(&header.blocks)
                 .into_iter()
                 .map(|b| b.into_iter().map(String::from).collect())
                 .collect()

@@ -71,13 +71,28 @@ pub fn extract(
 ) -> Extracted {
     let bytes = &source.bytes;
     let guard = line_end(bytes, must_cover);
-    let symbols = table().symbol_query(language).is_some();
-    if let Some(blocks) = header::header_blocks(source, language, guard, symbols) {
-        return Extracted {
-            blocks,
-            parsed_bytes: 0,
-            ..Extracted::default()
+    let symbol_query = table().symbol_query(language);
+    let symbols = symbol_query.is_some();
+    if let Some(header) = header::header_blocks(source, language, guard) {
+        let Some(code) = header
+            .abutting_code
+            .filter(|&code| needs_probe(bytes, code, language, symbols))
+        else {
+            return Extracted {
+                blocks: header.blocks,
+                parsed_bytes: 0,
+                ..Extracted::default()
+            };
         };
+        let probe = Probe {
+            source,
+            language,
+            query: symbol_query,
+            code,
+        };
+        if let Some(extracted) = probe.run(parser, header.blocks, deadline) {
+            return extracted;
+        }
     }
     if let Some(cut) = prefix::cut(bytes, guard, language, symbols) {
         let sitting = symbols.then_some(must_cover);
@@ -98,6 +113,106 @@ pub fn extract(
         }
     }
     extract_whole(source, language, parser, deadline)
+}
+
+/// Whether the line at `code`, right below the header's last block of annotations, needs a
+/// parse to be known: it may be a comment continuing the block (it opens with a comment
+/// marker the header does not vouch for, such as `#!`), or a declaration the block belongs
+/// to. A line that opens with no comment marker is no comment (at top level a comment
+/// starts with its opener), and a preamble line (`import os`, `package p`) is no
+/// declaration.
+fn needs_probe(bytes: &[u8], code: usize, language: &Language, symbols: bool) -> bool {
+    let line = bytes[code..].trim_ascii_start();
+    let opens_comment = language
+        .line_markers
+        .iter()
+        .chain(language.block_markers.iter().map(|(open, _)| open))
+        .any(|m| line.starts_with(m.as_bytes()));
+    let preamble = || {
+        language.preamble.iter().any(|w| {
+            line.starts_with(w.as_bytes())
+                && line
+                    .get(w.len())
+                    .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'<' | b'('))
+        })
+    };
+    opens_comment || (symbols && !preamble())
+}
+
+/// A header whose last block of annotations sits right on a line that is not provably a
+/// comment (code, or a comment the header's markers do not vouch for, such as `#!` below
+/// the first line). The prefix up to the end of that line (and of the attribute or
+/// decorator lines after it) is parsed, to tell which it is and, where the language has a
+/// symbols query, which declaration starts there.
+struct Probe<'a> {
+    source: &'a Source,
+    language: &'a Language,
+    query: Option<&'a tree_sitter::Query>,
+    /// Where that line starts.
+    code: usize,
+}
+
+impl Probe<'_> {
+    /// The header's blocks with their symbols, or `None` when the probe cannot tell (the
+    /// line is a comment that continues the block, or no declaration was found in a prefix
+    /// that does not parse cleanly, where a recovery may have hidden one): then the file
+    /// needs its usual parse. The header is at top level, so nothing encloses it, and the
+    /// lexer reads the line's first token as the whole file's parse does, whatever error
+    /// the cut end brings.
+    fn run(
+        &self,
+        parser: &mut Parser,
+        blocks: Vec<CommentBlock>,
+        deadline: Duration,
+    ) -> Option<Extracted> {
+        let bytes = &self.source.bytes;
+        let end = self.end();
+        let tree = parse(parser, &bytes[..end], deadline)?;
+        let root = tree.root_node();
+        let first = self.code
+            + (bytes[self.code..end].len() - bytes[self.code..end].trim_ascii_start().len());
+        let mut node = root.descendant_for_byte_range(first, first + 1);
+        while let Some(n) = node {
+            if self.language.is_comment(n.kind_id()) {
+                return None;
+            }
+            node = n.parent();
+        }
+        let symbols = match self.query {
+            Some(query) => {
+                let symbols =
+                    symbols::block_symbols(self.source, query, root, &blocks, blocks.len());
+                if !symbols.last().is_some_and(Option::is_some) && root.has_error() {
+                    return None;
+                }
+                symbols
+            }
+            None => Vec::new(),
+        };
+        Some(Extracted {
+            blocks,
+            parsed_bytes: end,
+            symbols,
+            ..Extracted::default()
+        })
+    }
+
+    /// The end of the code line, and of the attribute or decorator lines after it.
+    fn end(&self) -> usize {
+        let bytes = &self.source.bytes;
+        let mut start = self.code;
+        let mut end = self.code;
+        for _ in 0..=symbols::MAX_ATTRIBUTE_LINES {
+            end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+            if end >= bytes.len()
+                || !symbols::is_attribute_text(bytes[start..end].trim_ascii_start())
+            {
+                break;
+            }
+            start = end;
+        }
+        end
+    }
 }
 
 /// The blocks of a whole-file parse, with no shortcut: the reference every shortcut of

@@ -16,7 +16,7 @@ use super::CommentBlock;
 use crate::source::Source;
 
 /// Attribute lines looked through between a doc comment and its declaration.
-const MAX_ATTRIBUTE_LINES: u32 = 16;
+pub const MAX_ATTRIBUTE_LINES: u32 = 16;
 
 /// A declaration: where it starts and ends (1-based line, then column: bytes for the
 /// tree, characters for comments, which agree on the ASCII that code indents with), its
@@ -197,6 +197,10 @@ fn started_on_line(declarations: &[Declaration], at: (u32, u32)) -> Option<usize
 /// Rust's `#[...]`, C#'s `[...]`, Java's, Python's and TypeScript's `@...`.
 fn is_attribute_line(source: &Source, line: u32) -> bool {
     let rest = &source.bytes[source.line_start(line)..];
-    let text = rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())].trim_ascii_start();
+    is_attribute_text(rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())].trim_ascii_start())
+}
+
+/// A line (indentation gone) that is an attribute or decorator: `#[...]`, `[...]`, `@...`.
+pub fn is_attribute_text(text: &[u8]) -> bool {
     text.starts_with(b"#[") || text.starts_with(b"[") || text.starts_with(b"@")
 }
