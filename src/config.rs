@@ -45,6 +45,18 @@ struct Raw {
     /// Whether a GuardLink project file (`.guardlink/config.json`) shapes the scan.
     #[serde(default)]
     guardlink: Option<bool>,
+    /// Secure transports: inferred from flow mechanisms or not, and local ones.
+    #[serde(default)]
+    transports: Option<RawTransports>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransports {
+    #[serde(default)]
+    infer: Option<bool>,
+    #[serde(default)]
+    secure: Vec<crate::model::transports::SecureEntry>,
 }
 
 /// A validated configuration.
@@ -66,6 +78,10 @@ pub struct Config {
     pub changes: BTreeMap<ChangeKind, ChangeAction>,
     /// Honour `.guardlink/config.json` at the scanned root (`guardlink: false` turns it off).
     pub guardlink: bool,
+    /// Infer controls from secure transports named in flow mechanisms (`transports:
+    /// {infer: false}` turns it off), with these local transports first.
+    pub infer_transports: bool,
+    pub local_transports: Vec<crate::model::transports::SecureEntry>,
 }
 
 /// A config problem, naming the file and the key.
@@ -86,6 +102,7 @@ impl Config {
         Config {
             implicit_zones: true,
             guardlink: true,
+            infer_transports: true,
             ..Config::default()
         }
     }
@@ -196,6 +213,12 @@ impl Config {
             severity,
             implicit_zones: raw.implicit_zones.unwrap_or(true),
             guardlink: raw.guardlink.unwrap_or(true),
+            infer_transports: raw
+                .transports
+                .as_ref()
+                .and_then(|t| t.infer)
+                .unwrap_or(true),
+            local_transports: raw.transports.map(|t| t.secure).unwrap_or_default(),
             layers,
             catalogues: raw.catalogues.iter().map(PathBuf::from).collect(),
             changes,
@@ -209,6 +232,14 @@ impl Config {
             implicit_zones: self.implicit_zones,
             ..BuildOptions::default()
         };
+        if !self.infer_transports || !self.local_transports.is_empty() {
+            let transports = crate::model::transports::Transports::new(
+                self.local_transports.clone(),
+                self.infer_transports,
+            )
+            .map_err(|e| ConfigError(format!("`transports`: {e}")))?;
+            options.transports = std::sync::Arc::new(transports);
+        }
         if let Some(layers) = &self.layers {
             options.layer_keywords = layers.clone();
         }

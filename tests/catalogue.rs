@@ -48,7 +48,8 @@ fn every_file_in_catalogue_is_compiled_in() {
             "coverage.yaml",
             "domains.yaml",
             "generic.yaml",
-            "kubernetes.yaml"
+            "kubernetes.yaml",
+            "transports.yaml"
         ]
     );
     let origins: BTreeSet<&str> = Catalogue::builtin()
@@ -138,7 +139,16 @@ fn every_entry_has_every_required_field_with_a_valid_value() {
 
 #[test]
 fn ids_are_unique_kebab_case_and_prefixed_by_a_known_domain() {
-    let domains = ["k8s", "web", "db", "objstore", "mq", "idp", "ci"];
+    let domains = [
+        "k8s",
+        "web",
+        "db",
+        "objstore",
+        "mq",
+        "idp",
+        "ci",
+        "transport",
+    ];
     let mut seen = HashSet::new();
     for (file, _, e) in raw_entries() {
         let id = e["id"].as_str().unwrap();

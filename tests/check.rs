@@ -234,7 +234,12 @@ fn sarif_validates_against_the_official_schema() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let first = results
         .iter()
-        .find(|r| r["ruleId"] == "unprotected-crossing")
+        .find(|r| {
+            r["ruleId"] == "unprotected-crossing"
+                && r["message"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("`User:Browser` -> `Cloud:App`"))
+        })
         .unwrap();
     assert_eq!(first["level"], "error");
     assert_eq!(first["properties"]["severity"], "high");

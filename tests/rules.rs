@@ -98,12 +98,19 @@ fn unprotected_crossing() {
         got,
         vec![
             (14, Severity::High, Some(1)), // implicit zones, nothing protects it
-            (27, Severity::Critical, Some(1)), // declared boundary stands in for the zones
-            (30, Severity::High, Some(1)), // declared boundary inside one zone
-            (33, Severity::High, Some(1)), // medium zone, pii: one step up
-            (36, Severity::High, Some(1)), // medium zone, financial: one step up
-            (39, Severity::Critical, Some(2)), // two declared boundaries, high, pii
+            (18, Severity::High, Some(1)), // plain HTTP: no transport protects it
+            (31, Severity::Critical, Some(1)), // declared boundary stands in for the zones
+            (34, Severity::High, Some(1)), // declared boundary inside one zone
+            (37, Severity::High, Some(1)), // medium zone, pii: one step up
+            (40, Severity::High, Some(1)), // medium zone, financial: one step up
+            (43, Severity::Critical, Some(2)), // two declared boundaries, high, pii
         ]
+    );
+    // `with HTTPS/443` (line 17) is protected by TLS, inferred; plain HTTP says what it is.
+    assert!(
+        findings[1].message.contains("it goes over HTTP"),
+        "{}",
+        findings[1].message
     );
     // Flow ends are related locations.
     assert_eq!(findings[0].related.len(), 2);

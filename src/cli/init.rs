@@ -230,6 +230,22 @@ layers: {{}}
 # catalogue alone. Example:
 #   catalogues: [security/catalogue.yaml]
 catalogues: []
+
+# A GuardLink project file (.guardlink/config.json) at the scanned root decides which
+# files are read (its include and exclude globs) and where the shared definitions are.
+# false ignores it. Default: true.
+guardlink: true
+
+# Secure transports a flow's mechanism names (`via HTTPS/443`, `with SSH`) protect the
+# flow, as the catalogue's control for them, shown as inferred (catalogue/transports.yaml
+# lists them). `infer: false` turns this off; `secure` adds local ones, first. Example:
+#   transports:
+#     secure:
+#       - name: Corp VPN
+#         spellings: [corpnet, corp vpn]
+transports:
+  infer: true
+  secure: []
 "
     )
 }
@@ -338,6 +354,8 @@ mod tests {
             "implicit_zones:",
             "layers:",
             "catalogues:",
+            "guardlink:",
+            "transports:",
         ] {
             assert!(t.lines().any(|l| l.starts_with(key)), "{key} is set");
         }
@@ -373,7 +391,10 @@ mod tests {
         // Uncommenting an example must give a config that loads and does what it says.
         let t = config_template();
         let examples = examples(&t);
-        assert_eq!(examples.len(), 3, "{examples:?}");
+        assert_eq!(examples.len(), 4, "{examples:?}");
+        let transports = Config::parse(&examples[3]).expect("the transports example parses");
+        assert_eq!(transports.local_transports[0].name, "Corp VPN");
+        assert!(transports.infer_transports);
         let catalogues = Config::parse(&examples[2]).expect("the catalogues example parses");
         assert_eq!(
             catalogues.catalogues,

@@ -11,6 +11,7 @@ use super::components::{Tree, split_path};
 use super::layers::LayerKeywords;
 use super::normalize::id_key;
 use super::registry::Registry;
+use super::transports::Transports;
 use super::*;
 use crate::annotation::{Annotation, BoundarySides, Form, Mention};
 use crate::catalogue::{Catalogue, Entry};
@@ -28,6 +29,8 @@ pub struct BuildOptions {
     /// Problems with the project's settings files (GuardLink's `.guardlink/config.json`),
     /// reported with the model's own diagnostics.
     pub settings_diagnostics: Vec<Diagnostic>,
+    /// Secure transports a flow's mechanism may name (`via HTTPS`): inferred controls.
+    pub transports: Arc<Transports>,
 }
 
 impl Default for BuildOptions {
@@ -37,6 +40,7 @@ impl Default for BuildOptions {
             layer_keywords: LayerKeywords::builtin().clone(),
             catalogue: Catalogue::shared_builtin(),
             settings_diagnostics: Vec::new(),
+            transports: Transports::builtin(),
         }
     }
 }
@@ -116,6 +120,7 @@ pub(super) struct Builder {
     pub(super) flow_ids: HashMap<String, usize>,
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) catalogue: Arc<Catalogue>,
+    pub(super) transports: Arc<Transports>,
     /// Registry index -> the catalogue entry a threat or control comes from.
     pub(super) catalogue_threats: HashMap<usize, Entry>,
     pub(super) catalogue_controls: HashMap<usize, Entry>,
@@ -136,6 +141,7 @@ pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
         flow_ids: HashMap::new(),
         diagnostics,
         catalogue: options.catalogue.clone(),
+        transports: options.transports.clone(),
         catalogue_threats: HashMap::new(),
         catalogue_controls: HashMap::new(),
     };

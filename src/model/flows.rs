@@ -25,6 +25,10 @@ impl Builder {
                 .map(|e| self.resolve(a, Role::Component, e).0)
                 .collect();
             let mut controls = Vec::new();
+            // The mechanism without the declared controls it names by name: what is left
+            // may name a transport (`TLS Everywhere` is a declared control, not a word
+            // `TLS` to infer from).
+            let mut undeclared = mechanism.clone().unwrap_or_default();
             for part in mechanism_parts {
                 if part.is_reference {
                     let (control, _) = self.resolve(a, Role::Control, part);
@@ -40,8 +44,14 @@ impl Builder {
                     if !controls.contains(&control) {
                         controls.push(control);
                     }
+                    if let Some(name) = &part.name {
+                        undeclared = blank_out(&undeclared, name);
+                    }
                 }
             }
+            // Secure transports the mechanism names protect it too, marked as inferred.
+            let inferred = self.transports.infer(&undeclared);
+            let insecure = self.transports.insecure(&undeclared);
             let hops = ends.len().saturating_sub(1);
             for hop in 0..hops {
                 let (from, to) = (ends[hop].clone(), ends[hop + 1].clone());
@@ -88,6 +98,8 @@ impl Builder {
                     two_way: *two_way,
                     mechanism: mechanism.clone(),
                     controls: controls.clone(),
+                    inferred: inferred.clone(),
+                    insecure: insecure.clone(),
                     from_zone: String::new(),
                     to_zone: String::new(),
                     description: description(a),
@@ -140,4 +152,18 @@ fn description(a: &Annotation) -> Option<String> {
     a.description
         .clone()
         .or_else(|| a.fields.as_ref().and_then(|f| f.description.clone()))
+}
+
+/// `text` with every case-insensitive occurrence of `word` turned into spaces.
+fn blank_out(text: &str, word: &str) -> String {
+    let lower = text.to_lowercase();
+    let word = word.to_lowercase();
+    if word.is_empty() || lower.len() != text.len() {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for (at, _) in lower.match_indices(&word) {
+        out.replace_range(at..at + word.len(), &" ".repeat(word.len()));
+    }
+    out
 }

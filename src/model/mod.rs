@@ -11,6 +11,7 @@ pub mod layers;
 pub mod normalize;
 mod registry;
 mod relations;
+pub mod transports;
 
 use std::collections::BTreeMap;
 
@@ -188,6 +189,13 @@ pub struct Flow {
     pub mechanism: Option<String>,
     /// Declared controls the mechanism names: they protect the flow.
     pub controls: Vec<String>,
+    /// Controls inferred from a secure transport the mechanism names (`via HTTPS/443`:
+    /// TLS): they protect the flow too (`catalogue/transports.yaml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<transports::InferredControl>,
+    /// An insecure transport the mechanism names (`plain HTTP`, `TCP 5432`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<String>,
     pub from_zone: String,
     pub to_zone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

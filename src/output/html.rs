@@ -168,6 +168,11 @@ fn flows_table(out: &mut String, report: &Report, options: &ReportOptions) {
                     )
                 }
                 Guard::Control(c) => format!("control {}", escape(&c)),
+                Guard::Inferred(c, from) => format!(
+                    "protected by {} (inferred from <code>{}</code>)",
+                    escape(&c),
+                    escape(&from)
+                ),
                 Guard::Mitigates(t, c) => format!(
                     "mitigates {}{}",
                     escape(&t),

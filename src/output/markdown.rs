@@ -124,6 +124,9 @@ fn diagram(out: &mut String, report: &Report, options: &ReportOptions) {
             .map(|g| match g {
                 Guard::Unprotected(s) => format!("**unprotected ({})**", s.as_str()),
                 Guard::Control(c) => format!("control {}", text(&c)),
+                Guard::Inferred(c, from) => {
+                    format!("protected by {} (inferred from {})", text(&c), text(&from))
+                }
                 Guard::Mitigates(t, c) => format!(
                     "mitigates {}{}",
                     text(&t),

@@ -192,6 +192,9 @@ pub enum Guard {
     Unprotected(crate::annotation::Severity),
     /// A declared control its mechanism names (its name).
     Control(String),
+    /// A control inferred from a secure transport the mechanism names: its name, and the
+    /// words it is inferred from.
+    Inferred(String, String),
     /// `@mitigates #flow against <threat> [with <control>]` (names).
     Mitigates(String, Option<String>),
     /// `@accepts <threat> on #flow [with <reason>]`.
@@ -213,6 +216,11 @@ pub fn guards(model: &Model, entry: &FlowEntry) -> Vec<Guard> {
         f.controls
             .iter()
             .map(|c| Guard::Control(control_label(model, c))),
+    );
+    out.extend(
+        f.inferred
+            .iter()
+            .map(|c| Guard::Inferred(c.name.clone(), c.from.clone())),
     );
     out.extend(entry.mitigations.iter().map(|x| {
         Guard::Mitigates(

@@ -13,10 +13,24 @@ documented! {
     /// boundary between two zones stands in for the implicit one between them. A bare
     /// one-segment name that nothing declares (`@flows EnvVars -> #launcher`) is a data
     /// source or sink in no zone: a flow to or from it crosses only declared boundaries
-    /// that name it. The flow is
-    /// protected when its `with` / `via` / `using` names a declared control (`with #tls`, or
-    /// a name that is a declared `@control`), or a `@mitigates` or `@accepts` names the
-    /// flow by its id.
+    /// that name it.
+    ///
+    /// A flow is protected when:
+    ///
+    /// - its `with` / `via` / `using` names a declared control (`with #tls`, or a name that
+    ///   is a declared `@control`);
+    /// - or it names a well-known secure transport (`catalogue/transports.yaml`), as a
+    ///   whole word and not after `no`, `not`, `without`, `non` or `plain`: `via HTTPS/443`,
+    ///   `via TLS 1.3`, `with https://api.example.com`, `with HTTPS and mutual TLS`,
+    ///   `via sslmode=verify-full`, `via SSH`, `via WireGuard`. It is protected by the
+    ///   catalogue's control for it (TLS, mutual TLS, SSH, VPN tunnel), shown as inferred
+    ///   ("protected by TLS (inferred from `HTTPS/443`)"). `threatline.yaml` turns this
+    ///   off (`transports: {infer: false}`) or adds local transports (`transports:
+    ///   {secure: [{name: Corp VPN, spellings: [corpnet]}]}`);
+    /// - or a `@mitigates` or `@accepts` names the flow by its id.
+    ///
+    /// `via HTTP`, `with HTTP:8080`, `via plain HTTP`, `with TCP 5432`, `via HTTPSish` are not
+    /// protected; the finding names the insecure transport it sees.
     ///
     /// ## Why it matters
     ///
@@ -89,6 +103,7 @@ fn protected(ctx: &Context, flow: &Flow) -> bool {
     let m = ctx.model;
     let on_flow = |kind: TargetKind, target: &str| kind == TargetKind::Flow && target == flow.id;
     !flow.controls.is_empty()
+        || !flow.inferred.is_empty()
         || m.mitigations
             .iter()
             .any(|x| on_flow(x.target_kind, &x.target))
@@ -143,6 +158,11 @@ fn finding(
         name(&flow.to),
         if count == 1 { "boundary" } else { "boundaries" },
     );
+    if let Some(transport) = &flow.insecure {
+        message.push_str(&format!(
+            "; it goes over {transport}, which protects nothing"
+        ));
+    }
     if !sensitive.is_empty() {
         message.push_str(&format!("; it carries {} data", sensitive.join(", ")));
     }

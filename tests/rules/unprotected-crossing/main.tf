@@ -11,7 +11,11 @@
 # @connects Cloud:App to Cloud:Cache with RESP
 
 # Different implicit zones, nothing protects it: high.
-# @connects User:Browser to Cloud:App with HTTPS
+# @connects User:Browser to Cloud:App with JSON requests
+
+# Protected by a secure transport its mechanism names (inferred TLS), not by plain HTTP.
+# @connects User:Laptop to Cloud:Console with HTTPS/443
+# @flows User.Tablet -> Cloud.Console via plain HTTP
 
 # Protected by a declared control named by id, and by name.
 # @connects User:Browser to Cloud:Web with #tls

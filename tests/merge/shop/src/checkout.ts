@@ -8,6 +8,6 @@
 // @mitigates #shop-web against #cart-tampering with #signed-cart
 // @tests #signed-cart for #shop-web
 export async function checkout(cart: Cart) {
-  // @connects #shop-web to Acme:Payments:API with HTTPS (#card-payment)
+  // @connects #shop-web to Acme:Payments:API with REST calls (#card-payment)
   return fetch("https://payments.internal/charge", { method: "POST", body: cart.token });
 }
