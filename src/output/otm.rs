@@ -349,6 +349,14 @@ fn dataflow(model: &Model, f: &crate::model::Flow) -> Dataflow {
     if !f.controls.is_empty() {
         attributes.insert("protectedBy".into(), f.controls.join(", "));
     }
+    if !f.inferred.is_empty() {
+        let inferred: Vec<String> = f
+            .inferred
+            .iter()
+            .map(|c| format!("{} (inferred from `{}`)", c.name, c.from))
+            .collect();
+        attributes.insert("protectedByInferred".into(), inferred.join(", "));
+    }
     attributes.insert("fromZone".into(), f.from_zone.clone());
     attributes.insert("toZone".into(), f.to_zone.clone());
     let crossing = model
