@@ -348,6 +348,16 @@ fn guardlinks_other_verbs_are_modelled_not_dropped() {
         ),
     ]);
     let m = common::scan(dir.path());
+    // Note-like annotations make no components: prose after `@assumes` stays prose.
+    let prose = model(&[(
+        "a.py",
+        "# @threat T (#t)\n# @assumes that the caller holds the lock.\n# @owns team for nothing_declared\n# @assumes #nope\n",
+    )]);
+    assert!(prose.components.is_empty(), "{:#?}", prose.components);
+    assert_eq!(
+        common::diagnostics(&prose),
+        ["dangling-reference a.py:4:12"]
+    );
     let owners = |id: &str| {
         m.components
             .iter()

@@ -95,10 +95,11 @@ pub(super) fn mentions(annotation: &Annotation) -> Vec<(Role, &Mention)> {
         Form::Tests { control, target } => {
             vec![(Role::Control, control), (Role::Component, target)]
         }
-        Form::Assumes { target, .. } | Form::Owns { target, .. } => {
-            vec![(Role::Component, target)]
+        // About components, never declaring one: `@assumes that the lock is held` must not
+        // make a component `that` (see `Builder::existing_component`).
+        Form::Assumes { .. } | Form::Owns { .. } | Form::Feature { .. } | Form::Comment { .. } => {
+            Vec::new()
         }
-        Form::Feature { .. } | Form::Comment { .. } => Vec::new(),
     }
 }
 
@@ -319,6 +320,17 @@ impl Builder {
                 (None, Some(name)) => self.tree.find_name(name),
                 _ => None,
             },
+        }
+    }
+
+    /// The component a note-like annotation (`@assumes`, `@owns`) is about: an existing
+    /// one, a `#id` (dangling if nothing declares it), or else the path's key, with no
+    /// component made for it.
+    pub(super) fn existing_component(&mut self, a: &Annotation, m: &Mention) -> String {
+        match self.find(Role::Component, m) {
+            Some(i) => self.tree.id_of(i),
+            None if m.is_reference => self.resolve(a, Role::Component, m).0,
+            None => super::components::path_key(m.name.as_deref().unwrap_or_default()),
         }
     }
 

@@ -58,6 +58,15 @@ fn segment_key(segment: &str) -> String {
     if key.is_empty() { "root".into() } else { key }
 }
 
+/// The key a component path is known by (`App:Orders` and `app.orders` are one).
+pub fn path_key(name: &str) -> String {
+    split_path(name)
+        .iter()
+        .map(|s| segment_key(s))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// An id already bound to another component.
 pub struct IdClash {
     pub existing: usize,
@@ -129,11 +138,7 @@ impl Tree {
 
     /// The node of an existing path, without creating one.
     pub fn find_name(&self, name: &str) -> Option<usize> {
-        let key = split_path(name)
-            .iter()
-            .map(|s| segment_key(s))
-            .collect::<Vec<_>>()
-            .join(".");
+        let key = path_key(name);
         self.by_key
             .get(&key)
             .or_else(|| self.by_id.get(&key))

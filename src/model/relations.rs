@@ -216,7 +216,7 @@ impl Builder {
                     });
                 }
                 Form::Assumes { target, details } => {
-                    let target = self.resolve(a, Role::Component, target).0;
+                    let target = self.existing_component(a, target);
                     m.assumptions.push(Assumption {
                         target,
                         statement: with_details(details, description),
@@ -224,7 +224,7 @@ impl Builder {
                     });
                 }
                 Form::Owns { owner, target } => {
-                    let target = self.resolve(a, Role::Component, target).0;
+                    let target = self.existing_component(a, target);
                     m.ownership.push(Ownership {
                         owner: owner.clone(),
                         target,
