@@ -6,14 +6,14 @@ pub mod fingerprint;
 pub mod graph;
 pub mod rules;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
-use crate::model::{Model, Site};
+use crate::model::{Flow, Model, Site};
 use graph::ModelGraph;
 
 /// A related place: the ends of a flow.
@@ -127,14 +127,11 @@ pub struct Context<'m> {
 }
 
 /// Who answers for a finding: its component's owners, or those of a flow's two ends.
-fn owners(ctx: &Context, f: &Finding) -> Vec<String> {
+fn owners(ctx: &Context, flows: &HashMap<&str, &Flow>, f: &Finding) -> Vec<String> {
     let ends: Vec<&str> = match (&f.component, &f.flow) {
         (Some(c), _) => vec![c.as_str()],
-        (None, Some(flow)) => ctx
-            .model
-            .flows
-            .iter()
-            .find(|x| &x.id == flow)
+        (None, Some(flow)) => flows
+            .get(flow.as_str())
             .map_or_else(Vec::new, |x| vec![x.from.as_str(), x.to.as_str()]),
         (None, None) => Vec::new(),
     };
@@ -174,8 +171,9 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
         }
         findings.extend(found);
     }
+    let flows: HashMap<&str, &Flow> = model.flows.iter().map(|f| (f.id.as_str(), f)).collect();
     for f in &mut findings {
-        f.owners = owners(&ctx, f);
+        f.owners = owners(&ctx, &flows, f);
     }
     findings.sort_by(|a, b| {
         (&a.site.location, a.code, &a.fingerprint).cmp(&(&b.site.location, b.code, &b.fingerprint))

@@ -123,20 +123,13 @@ pub fn extract(
 /// declaration.
 fn needs_probe(bytes: &[u8], code: usize, language: &Language, symbols: bool) -> bool {
     let line = bytes[code..].trim_ascii_start();
-    let opens_comment = language
-        .line_markers
-        .iter()
-        .chain(language.block_markers.iter().map(|(open, _)| open))
-        .any(|m| line.starts_with(m.as_bytes()));
     let preamble = || {
-        language.preamble.iter().any(|w| {
-            line.starts_with(w.as_bytes())
-                && line
-                    .get(w.len())
-                    .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'<' | b'('))
-        })
+        language
+            .preamble
+            .iter()
+            .any(|w| prefix::word(line, w.as_bytes()))
     };
-    opens_comment || (symbols && !preamble())
+    prefix::opens_comment(language, line) || (symbols && !preamble())
 }
 
 /// A header whose last block of annotations sits right on a line that is not provably a

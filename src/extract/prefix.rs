@@ -73,9 +73,7 @@ fn past_declaration(bytes: &[u8], guard: usize, language: &Language) -> usize {
         }
         let comment_or_attribute = opens_comment(language, content)
             || content.starts_with(b"*")
-            || content.starts_with(b"#[")
-            || content.starts_with(b"@")
-            || content.starts_with(b"[");
+            || super::symbols::is_attribute_text(content);
         if !comment_or_attribute {
             return end;
         }
@@ -85,14 +83,15 @@ fn past_declaration(bytes: &[u8], guard: usize, language: &Language) -> usize {
 }
 
 /// Whether `line` starts with the word `w` (not a longer identifier).
-fn word(line: &[u8], w: &[u8]) -> bool {
+pub(super) fn word(line: &[u8], w: &[u8]) -> bool {
     line.starts_with(w)
         && line
             .get(w.len())
             .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
 }
 
-fn opens_comment(language: &Language, line: &[u8]) -> bool {
+/// Whether a line (indentation gone) opens with one of the language's comment markers.
+pub(super) fn opens_comment(language: &Language, line: &[u8]) -> bool {
     language
         .line_markers
         .iter()

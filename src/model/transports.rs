@@ -98,12 +98,13 @@ impl Transports {
         for (entry, pattern) in &self.secure {
             // Not after a negation, and not a `#ref` (`with #tls` names a declared control,
             // which protects the flow by itself).
-            let found = pattern.find_iter(mechanism).find(|m| {
-                !mechanism[m.start()..].starts_with('#')
-                    && !self
-                        .negation
-                        .is_match(&mechanism[..word_start(mechanism, m.start())])
-            });
+            let found = pattern
+                .captures_iter(mechanism)
+                .filter_map(|c| spelling(&c))
+                .find(|m| {
+                    let before = &mechanism[..m.start()];
+                    !before.ends_with('#') && !self.negation.is_match(before)
+                });
             if let Some(m) = found
                 && !out.iter().any(|c| c.control == entry.control)
             {
@@ -120,64 +121,48 @@ impl Transports {
     /// The first insecure transport a mechanism names (`plain HTTP`, `TCP 5432`).
     pub fn insecure(&self, mechanism: &str) -> Option<String> {
         self.insecure
-            .find(mechanism)
+            .captures(mechanism)
+            .and_then(|c| spelling(&c))
             .map(|m| phrase(mechanism, m.start(), m.end()))
-    }
-}
-
-/// Where the word of a match starting at `start` begins: after the boundary character the
-/// pattern consumed, if any (every spelling starts with a letter or digit).
-fn word_start(text: &str, start: usize) -> usize {
-    match text[start..].chars().next() {
-        Some(c) if !c.is_ascii_alphanumeric() => start + c.len_utf8(),
-        _ => start,
     }
 }
 
 /// One case-insensitive pattern matching any of `spellings` as a whole word: not inside a
 /// longer word (`HTTPSish`), whatever the punctuation around it (`HTTPS/443`, `(TLS)`).
 fn words(spellings: &[String]) -> Result<Regex, String> {
-    let alternatives: Vec<String> = spellings
+    // A spelling that ends in a letter or digit needs a boundary after it; one that ends in
+    // punctuation (`https://`) ends where it ends.
+    let (words, prefixes): (Vec<&String>, Vec<&String>) = spellings
         .iter()
-        .map(|s| {
-            let escaped = regex::escape(s);
-            // A spelling that ends in punctuation (`https://`) ends where it ends.
-            let tail = if s.ends_with(|c: char| c.is_ascii_alphanumeric()) {
-                r"(?:[^a-z0-9]|$)"
-            } else {
-                ""
-            };
-            format!("(?:{escaped}){tail}")
-        })
-        .collect();
+        .partition(|s| s.ends_with(|c: char| c.is_ascii_alphanumeric()));
+    let alternatives = |list: &[&String]| {
+        let escaped: Vec<String> = list.iter().map(|s| regex::escape(s)).collect();
+        if escaped.is_empty() {
+            // Matches nothing.
+            r"[^\s\S]".to_string()
+        } else {
+            escaped.join("|")
+        }
+    };
     Regex::new(&format!(
-        r"(?i)(?:^|[^a-z0-9])(?:{})",
-        alternatives.join("|")
+        r"(?i)(?:^|[^a-z0-9])(?:({})(?:[^a-z0-9]|$)|({}))",
+        alternatives(&words),
+        alternatives(&prefixes)
     ))
     .map_err(|e| e.to_string())
 }
 
-/// The word or words of the mechanism a match covers, without the boundary characters
-/// the pattern consumed, up to the next space (so `HTTPS/443` is shown whole).
+/// The spelling a match of [`words`] found, without the boundaries around it.
+fn spelling<'t>(captures: &regex::Captures<'t>) -> Option<regex::Match<'t>> {
+    captures.get(1).or_else(|| captures.get(2))
+}
+
+/// The words of the mechanism a spelling at `start..end` stands in, up to the next space,
+/// so `HTTPS/443` and `https://api.example.com` are shown whole.
 fn phrase(text: &str, start: usize, end: usize) -> String {
-    let start = word_start(text, start);
-    // The boundary character after a spelling that ends in a letter or digit.
-    let end = match text[start..end].chars().next_back() {
-        Some(c)
-            if !c.is_ascii_alphanumeric()
-                && text[start..end]
-                    .trim_end_matches(c)
-                    .ends_with(|c: char| c.is_ascii_alphanumeric())
-                && !text[start..end].ends_with("://") =>
-        {
-            end - c.len_utf8()
-        }
-        _ => end,
-    };
     let end = text[end..]
         .find(char::is_whitespace)
-        .map_or(text.len(), |i| end + i)
-        .max(start);
+        .map_or(text.len(), |i| end + i);
     text[start..end]
         .trim_end_matches([',', ';', '.', ')'])
         .to_string()

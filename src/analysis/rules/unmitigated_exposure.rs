@@ -66,10 +66,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
     groups
         .into_values()
         .map(|mut exposures| {
-            exposures.sort_by(|a, b| {
-                (severity_of(ctx, a), &a.site.location)
-                    .cmp(&(severity_of(ctx, b), &b.site.location))
-            });
+            exposures.sort_by_cached_key(|e| (severity_of(ctx, e), e.site.location.clone()));
             finding(ctx, &exposures)
         })
         .collect()
