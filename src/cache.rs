@@ -6,7 +6,9 @@
 //! read at all; one whose time changed but whose content hash matches is not parsed again.
 //! Other files are not kept: reading one again and running the prefilter costs what the
 //! `stat` would, and reading a comment header what decoding its entry would.
-//! The cache is invalidated by the tool's version. Per-file results depend only on the
+//! The cache is invalidated by the tool's build: its version and the size and time of
+//! the running executable, so a rebuilt binary (a development build, a reinstall of the
+//! same version with other code) never reads results an older build wrote. Per-file results depend only on the
 //! file's bytes and the compiled-in language table, so config changes need no
 //! invalidation (the model is always rebuilt from the per-file results).
 //!
@@ -85,6 +87,7 @@ pub struct Entry {
 #[derive(Serialize, Deserialize)]
 struct Stored {
     format: u32,
+    /// The build that wrote the cache (see [`build`]).
     version: String,
     /// When the cache was written, nanoseconds since the Unix epoch.
     written: i128,
@@ -107,6 +110,23 @@ pub enum Lookup<'a> {
     Unknown,
 }
 
+/// The running build: the package version, plus the executable's size and modification
+/// time when they can be read (a version alone survives rebuilds that change results).
+fn build() -> &'static str {
+    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BUILD.get_or_init(|| {
+        let version = env!("CARGO_PKG_VERSION");
+        let exe = std::env::current_exe().and_then(std::fs::metadata);
+        match exe {
+            Ok(meta) => {
+                let mtime = meta.modified().map(mtime_nanos).unwrap_or_default();
+                format!("{version}+{}.{mtime}", meta.len())
+            }
+            Err(_) => version.to_string(),
+        }
+    })
+}
+
 pub fn mtime_nanos(time: SystemTime) -> i128 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i128,
@@ -126,18 +146,14 @@ impl Cache {
             return Cache::default();
         };
         match serde_json::from_slice::<Stored>(&bytes) {
-            Ok(stored)
-                if stored.format == FORMAT && stored.version == env!("CARGO_PKG_VERSION") =>
-            {
-                Cache {
-                    written: stored.written,
-                    entries: stored
-                        .entries
-                        .into_iter()
-                        .map(|e| (e.path.clone(), e))
-                        .collect(),
-                }
-            }
+            Ok(stored) if stored.format == FORMAT && stored.version == build() => Cache {
+                written: stored.written,
+                entries: stored
+                    .entries
+                    .into_iter()
+                    .map(|e| (e.path.clone(), e))
+                    .collect(),
+            },
             _ => Cache::default(),
         }
     }
@@ -175,7 +191,7 @@ impl Cache {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let stored = Stored {
             format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: build().to_string(),
             written: mtime_nanos(SystemTime::now()),
             entries,
         };
