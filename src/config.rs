@@ -8,7 +8,8 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 
 use crate::analysis::AnalysisOptions;
-use crate::analysis::rules;
+use crate::analysis::RuleCode;
+use crate::analysis::code::UnknownCode;
 use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
 use crate::diff::{ChangeAction, ChangeKind};
@@ -69,7 +70,7 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub fail_on: Option<Severity>,
     /// Per finding code: a severity, or `None` for `off`.
-    pub severity: BTreeMap<String, Option<Severity>>,
+    pub severity: BTreeMap<RuleCode, Option<Severity>>,
     pub implicit_zones: bool,
     pub layers: Option<LayerKeywords>,
     /// Organisation catalogue files, relative to the config file's directory.
@@ -158,15 +159,11 @@ impl Config {
                 })
             })
             .transpose()?;
-        let known = rules::ALL.iter().map(|r| r.code).collect::<Vec<_>>();
         let mut severity = BTreeMap::new();
-        for (code, value) in raw.severity {
-            if !known.contains(&code.as_str()) {
-                return Err(format!(
-                    "`severity: {code}` is not a finding code (one of {})",
-                    known.join(", ")
-                ));
-            }
+        for (name, value) in raw.severity {
+            let code: RuleCode = name
+                .parse()
+                .map_err(|e: UnknownCode| format!("`severity: {name}`: {e}"))?;
             let level = if value.eq_ignore_ascii_case("off") {
                 None
             } else {
@@ -367,8 +364,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.paths, vec!["src", "deploy"]);
         assert_eq!(c.fail_on, Some(Severity::Medium));
-        assert_eq!(c.severity["untested-control"], None);
-        assert_eq!(c.severity["open-review"], Some(Severity::Low));
+        assert_eq!(c.severity[&RuleCode::UntestedControl], None);
+        assert_eq!(c.severity[&RuleCode::OpenReview], Some(Severity::Low));
         assert!(!c.implicit_zones);
         assert_eq!(
             c.change_action(ChangeKind::RemovedDefence),

@@ -47,6 +47,20 @@ impl Code {
         }
     }
 
+    /// Every code, in the order of the docs.
+    pub const ALL: [Code; 10] = [
+        Code::MalformedAnnotation,
+        Code::DanglingReference,
+        Code::DuplicateId,
+        Code::InvalidYaml,
+        Code::ProseLike,
+        Code::SkippedFile,
+        Code::ParseTimeout,
+        Code::Conflict,
+        Code::BaselineOrphan,
+        Code::ForeignConfig,
+    ];
+
     /// A `@verb` line that did not parse into an annotation.
     pub fn is_unparsed_line(self) -> bool {
         matches!(self, Code::MalformedAnnotation | Code::ProseLike)
@@ -65,6 +79,12 @@ impl Code {
             | Code::BaselineOrphan
             | Code::ForeignConfig => Level::Warning,
         }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

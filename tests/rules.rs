@@ -151,7 +151,7 @@ fn every_rule_has_a_fixture_and_documentation() {
     for rule in threatline::analysis::rules::ALL {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/rules")
-            .join(rule.code);
+            .join(rule.code.as_str());
         assert!(dir.is_dir(), "no fixture for {}", rule.code);
         for section in [
             "## What it finds",

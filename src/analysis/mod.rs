@@ -1,6 +1,7 @@
 //! Findings (SPEC §5): one rule per file under `rules/`, each documented in its own doc
 //! comment, which `threatline explain CODE` prints and `docs/rules.md` is built from.
 
+pub mod code;
 pub mod coverage;
 pub mod fingerprint;
 pub mod graph;
@@ -9,7 +10,7 @@ pub mod rules;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
@@ -27,7 +28,6 @@ pub struct Related {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    #[serde(deserialize_with = "known_code")]
     pub code: RuleCode,
     pub severity: Severity,
     pub message: String,
@@ -58,26 +58,12 @@ pub struct Finding {
     pub site: Site,
 }
 
-/// A rule's code. The alias hides the reference from serde's derive, which would
-/// otherwise borrow it from the input and tie every deserialised model to `'static` input.
-pub type RuleCode = &'static str;
-
-/// A finding code read back from JSON is one of the rules' own codes: codes are
-/// `&'static str` so that rules never allocate them, and an unknown code is an error rather
-/// than a finding no rule explains.
-fn known_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
-    let code = String::deserialize(deserializer)?;
-    rules::ALL
-        .iter()
-        .map(|r| r.code)
-        .find(|c| *c == code)
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{code}`")))
-}
+pub use code::RuleCode;
 
 impl Finding {
     /// A finding at `site` with the rest left empty.
     pub fn new(
-        code: &'static str,
+        code: RuleCode,
         severity: Severity,
         message: String,
         ids: &[&str],
@@ -87,7 +73,7 @@ impl Finding {
             code,
             severity,
             message,
-            fingerprint: fingerprint::fingerprint(code, ids),
+            fingerprint: fingerprint::fingerprint(code.as_str(), ids),
             layer: None,
             component: None,
             threat: None,
@@ -106,7 +92,7 @@ impl Finding {
 /// coverage suggestions come from.
 #[derive(Debug, Clone)]
 pub struct AnalysisOptions {
-    pub severity: BTreeMap<String, Option<Severity>>,
+    pub severity: BTreeMap<RuleCode, Option<Severity>>,
     pub catalogue: Arc<Catalogue>,
 }
 
@@ -159,7 +145,7 @@ pub fn analyse(model: &Model, options: &AnalysisOptions) -> Vec<Finding> {
         if rule.coverage_hint && !holds_threat_model {
             continue;
         }
-        let override_ = options.severity.get(rule.code);
+        let override_ = options.severity.get(&rule.code);
         if override_ == Some(&None) {
             continue;
         }

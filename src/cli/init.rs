@@ -164,7 +164,12 @@ fn run_suggest(args: &InitArgs) -> anyhow::Result<u8> {
 /// list of finding codes cannot fall behind the rules.
 pub fn config_template() -> String {
     let mut codes = String::new();
-    let width = rules::ALL.iter().map(|r| r.code.len()).max().unwrap_or(0) + 1;
+    let width = rules::ALL
+        .iter()
+        .map(|r| r.code.as_str().len())
+        .max()
+        .unwrap_or(0)
+        + 1;
     for rule in rules::ALL {
         codes.push_str(&format!(
             "#   {:<width$} {:<8} # {}\n",
@@ -330,6 +335,7 @@ const GITLAB_CI: &str = "threat-model:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::RuleCode;
 
     #[test]
     fn the_template_is_the_defaults() {
@@ -401,7 +407,7 @@ mod tests {
             vec![std::path::PathBuf::from("security/catalogue.yaml")]
         );
         let severity = Config::parse(&examples[0]).expect("the severity example parses");
-        assert_eq!(severity.severity["untested-control"], None);
+        assert_eq!(severity.severity[&RuleCode::UntestedControl], None);
         let layers = Config::parse(&examples[1]).expect("the layers example parses");
         assert_eq!(
             layers.layers.expect("set").infer("Ledger"),
@@ -411,7 +417,7 @@ mod tests {
         let codes: String = t
             .lines()
             .filter_map(|l| l.strip_prefix("#   "))
-            .filter(|l| rules::ALL.iter().any(|r| l.starts_with(r.code)))
+            .filter(|l| rules::ALL.iter().any(|r| l.starts_with(r.code.as_str())))
             .map(|l| format!("  {}\n", l.split('#').next().unwrap_or("").trim_end()))
             .collect();
         let all = Config::parse(&format!("severity:\n{codes}")).expect("the codes parse");

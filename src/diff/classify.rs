@@ -2,6 +2,7 @@
 //! component or flow id with a threat id), so a relation that moved lines or files is the
 //! same relation, and a relation whose ids changed is one removed and one added.
 
+use crate::analysis::RuleCode;
 use std::collections::HashSet;
 
 use super::{Change, ChangeKind, Side};
@@ -102,7 +103,7 @@ impl<'m> Cx<'m> {
         self.head
             .findings
             .iter()
-            .any(|f| f.code == "unprotected-crossing" && f.flow.as_deref() == Some(flow))
+            .any(|f| f.code == RuleCode::UnprotectedCrossing && f.flow.as_deref() == Some(flow))
     }
 
     fn removed_defences(&self, out: &mut Vec<Change>) {
@@ -364,7 +365,7 @@ impl<'m> Cx<'m> {
             .map(|f| f.fingerprint.as_str())
             .collect();
         for f in &self.head.findings {
-            if f.code != "unprotected-crossing" || old.contains(f.fingerprint.as_str()) {
+            if f.code != RuleCode::UnprotectedCrossing || old.contains(f.fingerprint.as_str()) {
                 continue;
             }
             let flow = f.flow.as_deref().unwrap_or_default();

@@ -15,6 +15,7 @@
 //!   mitigation's risk reduction) come from properties when given (`trust_rating:`,
 //!   `risk_reduction:`) and are otherwise fixed defaults, written down in the attributes.
 
+use crate::analysis::RuleCode;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -362,7 +363,7 @@ fn dataflow(model: &Model, f: &crate::model::Flow) -> Dataflow {
     let crossing = model
         .findings
         .iter()
-        .find(|x| x.code == "unprotected-crossing" && x.flow.as_deref() == Some(&f.id));
+        .find(|x| x.code == RuleCode::UnprotectedCrossing && x.flow.as_deref() == Some(&f.id));
     let mut tags = Vec::new();
     if let Some(x) = crossing {
         tags.push("unprotected-crossing".to_string());

@@ -119,7 +119,7 @@ fn descriptors() -> Vec<ReportingDescriptor> {
     let mut out = Vec::new();
     for rule in rules::ALL {
         out.push(descriptor(
-            rule.code,
+            rule.code.as_str(),
             rule.summary,
             rule.doc,
             level_of(rule.default_severity),
@@ -127,12 +127,12 @@ fn descriptors() -> Vec<ReportingDescriptor> {
         ));
     }
     for d in rules::DIAGNOSTICS {
-        let (level, score) = if d.level == "error" {
+        let (level, score) = if d.code.severity() == Level::Error {
             (ResultLevel::Error, "7.0")
         } else {
             (ResultLevel::Warning, "3.0")
         };
-        out.push(descriptor(d.code, d.summary, d.doc, level, score));
+        out.push(descriptor(d.code.as_str(), d.summary, d.doc, level, score));
     }
     out
 }
@@ -183,7 +183,7 @@ fn finding_result(f: &Finding, index: usize) -> SarifResult {
         message.push_str(&format!(". Fix: {fix}"));
     }
     let mut result = SarifResult::builder()
-        .rule_id(f.code)
+        .rule_id(f.code.as_str())
         .rule_index(index as i64)
         .level(level_of(f.severity))
         .message(Message::builder().text(message).build())
@@ -246,7 +246,7 @@ pub fn to_sarif(model: &Model) -> String {
     let mut results: Vec<SarifResult> = model
         .findings
         .iter()
-        .map(|f| finding_result(f, index_of(f.code)))
+        .map(|f| finding_result(f, index_of(f.code.as_str())))
         .collect();
     results.extend(
         model

@@ -3,6 +3,7 @@
 //! flow. Plain data again: no escaping here, each renderer escapes for its own format.
 
 use crate::analysis::Finding;
+use crate::analysis::RuleCode;
 use crate::location::Location;
 use crate::model::{Acceptance, Component, Exposure, Flow, Mitigation, Model, TargetKind};
 
@@ -127,7 +128,7 @@ impl Status {
 /// The status of `entry` on `component`: open first, since that is what a reader needs.
 pub fn threat_status(model: &Model, component: &Component, entry: &ThreatEntry) -> Status {
     let open = model.findings.iter().any(|f| {
-        f.code == "unmitigated-exposure"
+        f.code == RuleCode::UnmitigatedExposure
             && f.component.as_deref() == Some(component.id.as_str())
             && f.threat.as_deref() == Some(entry.threat_id)
     });
@@ -209,7 +210,9 @@ pub fn guards(model: &Model, entry: &FlowEntry) -> Vec<Guard> {
     let mut out: Vec<Guard> = model
         .findings
         .iter()
-        .filter(|x| x.code == "unprotected-crossing" && x.flow.as_deref() == Some(f.id.as_str()))
+        .filter(|x| {
+            x.code == RuleCode::UnprotectedCrossing && x.flow.as_deref() == Some(f.id.as_str())
+        })
         .map(|x| Guard::Unprotected(x.severity))
         .collect();
     out.extend(

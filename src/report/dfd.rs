@@ -2,6 +2,7 @@
 //! one edge per flow, marked when it crosses a boundary unprotected. Mermaid, DOT and the
 //! HTML report's SVG all draw this same structure.
 
+use crate::analysis::RuleCode;
 use std::collections::BTreeMap;
 
 use crate::annotation::{Layer, Severity};
@@ -73,10 +74,9 @@ impl Dfd {
                     });
                 }
             }
-            let finding = model
-                .findings
-                .iter()
-                .find(|f| f.code == "unprotected-crossing" && f.flow.as_deref() == Some(&flow.id));
+            let finding = model.findings.iter().find(|f| {
+                f.code == RuleCode::UnprotectedCrossing && f.flow.as_deref() == Some(&flow.id)
+            });
             edges.push(DfdEdge {
                 flow: flow.id.clone(),
                 from: flow.from.clone(),

@@ -6,6 +6,7 @@ pub mod detail;
 pub mod dfd;
 
 use crate::analysis::Finding;
+use crate::analysis::RuleCode;
 use crate::analysis::coverage::considered;
 use crate::analysis::graph::ModelGraph;
 use crate::annotation::{Layer, Severity, Stride};
@@ -129,7 +130,7 @@ impl<'m> Report<'m> {
             unprotected: model
                 .findings
                 .iter()
-                .filter(|f| f.code == "unprotected-crossing")
+                .filter(|f| f.code == RuleCode::UnprotectedCrossing)
                 .collect(),
         }
     }

@@ -2,6 +2,7 @@
 //! reported with `file:line:col`, the offending text and a hint.
 
 use super::{DiagnosticDoc, documented};
+use crate::diagnostics::Code;
 
 documented! {
     /// ## What it means
@@ -188,63 +189,53 @@ documented! {
 
 pub const ALL: &[DiagnosticDoc] = &[
     DiagnosticDoc {
-        code: "malformed-annotation",
+        code: Code::MalformedAnnotation,
         summary: "An annotation with structure that does not parse.",
-        level: "error",
         doc: MalformedAnnotation::DOC,
     },
     DiagnosticDoc {
-        code: "dangling-reference",
+        code: Code::DanglingReference,
         summary: "A #id that nothing declares.",
-        level: "error",
         doc: DanglingReference::DOC,
     },
     DiagnosticDoc {
-        code: "duplicate-id",
+        code: Code::DuplicateId,
         summary: "One id declared for two different names.",
-        level: "error",
         doc: DuplicateId::DOC,
     },
     DiagnosticDoc {
-        code: "invalid-yaml",
+        code: Code::InvalidYaml,
         summary: "An annotation's YAML block that does not parse.",
-        level: "error",
         doc: InvalidYaml::DOC,
     },
     DiagnosticDoc {
-        code: "prose-like",
+        code: Code::ProseLike,
         summary: "A verb at the start of a line that reads as prose.",
-        level: "warning",
         doc: ProseLike::DOC,
     },
     DiagnosticDoc {
-        code: "skipped-file",
+        code: Code::SkippedFile,
         summary: "A file that was not scanned.",
-        level: "warning",
         doc: SkippedFile::DOC,
     },
     DiagnosticDoc {
-        code: "parse-timeout",
+        code: Code::ParseTimeout,
         summary: "A file parsed line by line after the parse deadline.",
-        level: "warning",
         doc: ParseTimeout::DOC,
     },
     DiagnosticDoc {
-        code: "conflict",
+        code: Code::Conflict,
         summary: "Two annotations that disagree about one entity.",
-        level: "warning",
         doc: Conflict::DOC,
     },
     DiagnosticDoc {
-        code: "baseline-orphan",
+        code: Code::BaselineOrphan,
         summary: "A baseline entry that matches nothing.",
-        level: "warning",
         doc: BaselineOrphan::DOC,
     },
     DiagnosticDoc {
-        code: "foreign-config",
+        code: Code::ForeignConfig,
         summary: "A setting of another tool's project file that threatline cannot use.",
-        level: "warning",
         doc: ForeignConfig::DOC,
     },
 ];

@@ -10,8 +10,9 @@ mod unmitigated_threat;
 mod unprotected_crossing;
 mod untested_control;
 
-use super::{Context, Finding};
+use super::{Context, Finding, RuleCode};
 use crate::annotation::Severity;
+use crate::diagnostics::{Code, Level};
 
 /// Declares a rule's marker type and keeps its doc comment as a string.
 macro_rules! documented {
@@ -27,7 +28,7 @@ pub(crate) use documented;
 
 /// A finding rule.
 pub struct Rule {
-    pub code: &'static str,
+    pub code: RuleCode,
     pub summary: &'static str,
     /// The severity when the rule itself does not derive one.
     pub default_severity: Severity,
@@ -41,9 +42,8 @@ pub struct Rule {
 
 /// Documentation of a diagnostic code (problems with the annotations themselves).
 pub struct DiagnosticDoc {
-    pub code: &'static str,
+    pub code: Code,
     pub summary: &'static str,
-    pub level: &'static str,
     pub doc: &'static str,
 }
 
@@ -60,18 +60,39 @@ pub const ALL: &[Rule] = &[
 pub use diagnostics::ALL as DIAGNOSTICS;
 
 /// The documentation of any code, finding or diagnostic, with doc comment markers gone.
+/// Codes are matched whatever their case (`UNPROTECTED-CROSSING` is read off a screen).
 pub fn explain(code: &str) -> Option<String> {
-    let (summary, doc) = ALL
+    let code = code.trim().to_ascii_lowercase();
+    let (name, summary, doc) = ALL
         .iter()
-        .find(|r| r.code == code)
-        .map(|r| (r.summary, r.doc))
+        .find(|r| r.code.as_str() == code)
+        .map(|r| (r.code.as_str(), r.summary, r.doc))
         .or_else(|| {
             DIAGNOSTICS
                 .iter()
-                .find(|d| d.code == code)
-                .map(|d| (d.summary, d.doc))
+                .find(|d| d.code.as_str() == code)
+                .map(|d| (d.code.as_str(), d.summary, d.doc))
         })?;
-    Some(format!("# {code}\n\n{summary}\n\n{}", unindent(doc)))
+    Some(format!("# {name}\n\n{summary}\n\n{}", unindent(doc)))
+}
+
+/// The known code nearest to a mistyped one, for "did you mean".
+pub fn nearest_code(code: &str) -> Option<&'static str> {
+    let code = code.trim().to_ascii_lowercase();
+    all_codes()
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&code, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// A diagnostic's level as the docs write it.
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    }
 }
 
 /// Doc comment lines come with the space after `///`; drop it.
@@ -87,8 +108,8 @@ pub fn unindent(doc: &str) -> String {
 /// Every documented code, findings first.
 pub fn all_codes() -> Vec<&'static str> {
     ALL.iter()
-        .map(|r| r.code)
-        .chain(DIAGNOSTICS.iter().map(|d| d.code))
+        .map(|r| r.code.as_str())
+        .chain(DIAGNOSTICS.iter().map(|d| d.code.as_str()))
         .collect()
 }
 
@@ -110,7 +131,9 @@ pub fn markdown() -> String {
     for d in DIAGNOSTICS {
         out.push_str(&format!(
             "| [`{0}`](#{0}) | diagnostic | {1} | {2} |\n",
-            d.code, d.level, d.summary
+            d.code.as_str(),
+            level_word(d.code.severity()),
+            d.summary
         ));
     }
     out.push('\n');

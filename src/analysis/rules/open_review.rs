@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use crate::analysis::{Context, Finding};
 use crate::annotation::Severity;
 use crate::model::normalize::normalize;
@@ -28,7 +29,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "open-review",
+    code: RuleCode::OpenReview,
     summary: "A @review waiting for an answer.",
     default_severity: Severity::Info,
     coverage_hint: false,

@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use crate::analysis::coverage::coverage;
 use crate::analysis::{Context, Finding};
 use crate::annotation::Severity;
@@ -46,7 +47,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "stride-gap",
+    code: RuleCode::StrideGap,
     summary: "A STRIDE category a component's layer expects, with no threat considered.",
     default_severity: Severity::Info,
     coverage_hint: true,

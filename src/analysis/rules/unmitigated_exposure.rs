@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use std::collections::BTreeMap;
 
 use crate::analysis::{Context, Finding, Related};
@@ -44,7 +45,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "unmitigated-exposure",
+    code: RuleCode::UnmitigatedExposure,
     summary: "An exposure that nothing mitigates, accepts or transfers.",
     default_severity: Severity::Medium,
     coverage_hint: false,

@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use crate::analysis::{Context, Finding};
 use crate::annotation::Severity;
 
@@ -33,7 +34,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "unmitigated-threat",
+    code: RuleCode::UnmitigatedThreat,
     summary: "A threat nothing exposes, mitigates, accepts or transfers.",
     default_severity: Severity::Medium,
     coverage_hint: false,

@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use crate::analysis::{Context, Finding, Related};
 use crate::annotation::{Layer, Severity};
 use crate::model::{Flow, TargetKind};
@@ -58,7 +59,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "unprotected-crossing",
+    code: RuleCode::UnprotectedCrossing,
     summary: "A data flow that crosses a trust boundary with no control.",
     default_severity: Severity::High,
     coverage_hint: false,

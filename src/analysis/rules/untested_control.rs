@@ -1,4 +1,5 @@
 use super::{Rule, documented};
+use crate::analysis::RuleCode;
 use crate::analysis::{Context, Finding};
 use crate::annotation::Severity;
 
@@ -27,7 +28,7 @@ documented! {
 }
 
 pub const RULE: Rule = Rule {
-    code: "untested-control",
+    code: RuleCode::UntestedControl,
     summary: "A control that no @tests covers.",
     default_severity: Severity::Info,
     coverage_hint: true,
