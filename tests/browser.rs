@@ -4,49 +4,87 @@
 //! that shows the diagram; and the `mermaid` npm package (pinned in `tests/browser/`)
 //! parses and renders the generated Mermaid, the injection fixture's included.
 //!
-//! Without Chromium or `npm ci --prefix tests/browser` the tests skip with a message, except
-//! under `CI=true`, where they fail: CI must never pass by not looking.
+//! A custom harness (libtest-mimic, `harness = false`), so that a test that cannot run says
+//! so: without Chromium or `npm ci --prefix tests/browser` a trial is reported as
+//! `ignored (chromium missing: ...)` and counted as ignored in the summary, never as `ok`;
+//! under `CI=true` it fails instead, since CI must never pass by not looking.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const MERMAID_JS: &str = "tests/browser/node_modules/mermaid/dist/mermaid.min.js";
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = vec![
+        trial("html_reports_load_clean_and_show_the_diagram", || {
+            html_reports_load_clean_and_show_the_diagram(&chromium()?);
+            Ok(())
+        }),
+        trial("mermaid_parses_and_renders_in_the_browser", || {
+            mermaid_parses_and_renders_in_the_browser(&chromium()?, &mermaid_js()?);
+            Ok(())
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit();
+}
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// Skips (locally) or fails (in CI) for a missing prerequisite.
-fn missing(what: &str) -> Option<PathBuf> {
-    assert!(
-        !in_ci(),
-        "{what} is missing and CI is set: .ci/run installs it"
-    );
-    eprintln!("skipping the browser test: {what} is missing (CI=true makes this a failure)");
-    None
+/// A prerequisite the trial cannot run without: what it is, and how to get it.
+struct Missing {
+    what: &'static str,
+    how: String,
+}
+
+/// A trial whose body returns `Err(Missing)` when a prerequisite is absent: ignored with the
+/// reason (`ignored (chromium missing: ...)`) locally, a failure under `CI=true`. A panic in
+/// the body (a failed assertion) is a failure, as with `#[test]`.
+fn trial(name: &str, body: fn() -> Result<(), Missing>) -> Trial {
+    Trial::ignorable_test(name, move || match body() {
+        Ok(()) => Ok(Completion::Completed),
+        Err(Missing { what, how }) if in_ci() => {
+            Err(Failed::from(format!("{what} missing and CI is set: {how}")))
+        }
+        Err(Missing { what, how }) => Ok(Completion::ignored_with(format!(
+            "{what} missing: {how} (CI=true makes this a failure)"
+        ))),
+    })
 }
 
 /// `$CHROMIUM`, else `chromium` or `chromium-browser` on the PATH.
-fn chromium() -> Option<PathBuf> {
+fn chromium() -> Result<PathBuf, Missing> {
     if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
+        return Ok(PathBuf::from(path));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
         .find(|p| p.is_file())
-        .or_else(|| missing("chromium"))
+        .ok_or_else(|| Missing {
+            what: "chromium",
+            how: "no `chromium` or `chromium-browser` on the PATH and no $CHROMIUM; \
+                  .ci/run installs it"
+                .into(),
+        })
 }
 
-fn mermaid_js() -> Option<PathBuf> {
+fn mermaid_js() -> Result<PathBuf, Missing> {
     let path = Path::new(ROOT).join(MERMAID_JS);
     if path.is_file() {
-        Some(path)
+        Ok(path)
     } else {
-        missing("the mermaid package (npm ci --prefix tests/browser)")
+        Err(Missing {
+            what: "the mermaid package",
+            how: format!("no {MERMAID_JS}; `npm ci --prefix tests/browser` (.ci/run does)"),
+        })
     }
 }
 
@@ -142,9 +180,7 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-#[test]
-fn html_reports_load_clean_and_show_the_diagram() {
-    let Some(bin) = chromium() else { return };
+fn html_reports_load_clean_and_show_the_diagram(bin: &Path) {
     let started = Instant::now();
     let dir = artifacts();
 
@@ -159,7 +195,7 @@ fn html_reports_load_clean_and_show_the_diagram() {
         ),
     )
     .unwrap();
-    let run = chromium_run(&bin, &file_url(&bad), &["--dump-dom".into()]);
+    let run = chromium_run(bin, &file_url(&bad), &["--dump-dom".into()]);
     assert!(!run.console.is_empty(), "a blocked fetch is logged");
 
     for (tree, name, flows, red) in [
@@ -170,7 +206,7 @@ fn html_reports_load_clean_and_show_the_diagram() {
         write_report(&tree, "html", &html);
         let png = dir.join(format!("{name}.png"));
         let run = chromium_run(
-            &bin,
+            bin,
             &file_url(&html),
             &[
                 format!("--screenshot={}", png.display()),
@@ -199,7 +235,7 @@ fn html_reports_load_clean_and_show_the_diagram() {
 
         // What the browser built from the file: the diagram's flows are all there, so no
         // name broke out of its element and swallowed the rest.
-        let dom = chromium_run(&bin, &file_url(&html), &["--dump-dom".into()]).stdout;
+        let dom = chromium_run(bin, &file_url(&html), &["--dump-dom".into()]).stdout;
         assert_eq!(
             dom.matches("<path class=\"flow").count(),
             flows,
@@ -226,10 +262,7 @@ fn html_reports_load_clean_and_show_the_diagram() {
     );
 }
 
-#[test]
-fn mermaid_parses_and_renders_in_the_browser() {
-    let Some(bin) = chromium() else { return };
-    let Some(js) = mermaid_js() else { return };
+fn mermaid_parses_and_renders_in_the_browser(bin: &Path, js: &Path) {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let mut diagrams = Vec::new();
@@ -241,9 +274,9 @@ fn mermaid_parses_and_renders_in_the_browser() {
     // A broken diagram must come back as an error, or a pass proves nothing.
     diagrams.push("flowchart LR\n  a --> b[\"x\"\n".into());
     let page = dir.path().join("mermaid.html");
-    std::fs::write(&page, mermaid_page(&js, &diagrams)).unwrap();
+    std::fs::write(&page, mermaid_page(js, &diagrams)).unwrap();
     let run = chromium_run(
-        &bin,
+        bin,
         &file_url(&page),
         &[
             "--allow-file-access-from-files".into(),

@@ -1,5 +1,5 @@
-//! `threatline check` end to end through the binary: exit codes (SPEC §6), config, SARIF
-//! against the official schema, baselines, and a closed stdout.
+//! `threatline check` end to end through the binary: exit codes (SPEC §6), config, baselines,
+//! and a closed stdout. SARIF, schema and code scanning's rules, is `tests/sarif.rs`.
 
 mod common;
 
@@ -37,7 +37,8 @@ fn exit_0_when_nothing_reaches_the_threshold() {
     let dir = tree(&[("a.py", CLEAN)]);
     let out = threatline(&["check", "."], dir.path());
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("PASS"));
+    // The verdict goes to stderr, whatever the format.
+    assert!(stderr(&out).starts_with("PASS: nothing at or above high"), "{}", stderr(&out));
     // No subcommand runs `check .`.
     assert_eq!(code(&threatline(&[], dir.path())), 0);
 }
@@ -57,8 +58,9 @@ fn exit_1_on_findings_at_or_above_fail_on() {
         "{text}"
     );
     assert!(
-        text.contains("FAIL: 1 finding at or above medium"),
-        "{text}"
+        stderr(&out).contains("FAIL: 1 finding at or above medium · 2 findings in .:"),
+        "{}",
+        stderr(&out)
     );
 }
 
@@ -191,81 +193,6 @@ fn config_is_found_upward_from_the_scanned_path() {
 }
 
 #[test]
-fn sarif_validates_against_the_official_schema() {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/unprotected-crossing");
-    let dir = tree(&[(
-        "x y/a.py",
-        "# @exposes Shop:API to #nothing\n# @mitigates are prose\n",
-    )]);
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    for root in [rules.as_path(), dir.path()] {
-        let out = threatline(&["check", "--format", "sarif"], root);
-        assert_eq!(code(&out), 1);
-        let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&sarif)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        let run = &sarif["runs"][0];
-        let results = run["results"].as_array().unwrap();
-        assert!(!results.is_empty());
-        for r in results {
-            let rule = &run["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().unwrap() as usize];
-            assert_eq!(rule["id"], r["ruleId"]);
-            assert!(rule["properties"]["security-severity"].is_string());
-            assert!(r["partialFingerprints"]["threatline/v1"].is_string());
-            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap();
-            assert!(!uri.starts_with('/'), "relative: {uri}");
-        }
-    }
-    // Levels and related locations for a flow.
-    let out = threatline(&["check", "--format", "sarif"], &rules);
-    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let first = results
-        .iter()
-        .find(|r| {
-            r["ruleId"] == "unprotected-crossing"
-                && r["message"]["text"]
-                    .as_str()
-                    .is_some_and(|t| t.contains("`User:Browser` -> `Cloud:App`"))
-        })
-        .unwrap();
-    assert_eq!(first["level"], "error");
-    assert_eq!(first["properties"]["severity"], "high");
-    assert_eq!(first["relatedLocations"].as_array().unwrap().len(), 2);
-    // A diagnostic: the space in the path is percent-encoded.
-    let out = threatline(&["check", "--format", "sarif"], dir.path());
-    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let dangling = results
-        .iter()
-        .find(|r| r["ruleId"] == "dangling-reference")
-        .unwrap();
-    assert_eq!(dangling["level"], "error");
-    assert_eq!(dangling["properties"]["severity"], "error");
-    assert_eq!(
-        dangling["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "x%20y/a.py"
-    );
-    let prose = results
-        .iter()
-        .find(|r| r["ruleId"] == "prose-like")
-        .unwrap();
-    assert_eq!(prose["level"], "warning");
-}
-
-#[test]
 fn baseline_round_trip() {
     let dir = tree(&[
         (
@@ -279,7 +206,7 @@ fn baseline_round_trip() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = threatline(&["check", "--baseline", "baseline.yaml"], dir.path());
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    assert!(stdout(&out).contains("hidden by the baseline"));
+    assert!(stderr(&out).contains("hidden by the baseline"));
 
     // Moving the annotations keeps the fingerprints.
     write(

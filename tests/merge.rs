@@ -151,13 +151,17 @@ fn merged_json_follows_the_published_schema_and_text_reads_like_check() {
 
     let text = threatline(&["merge", &shop, &payments], dir.path());
     assert_eq!(code(&text), 1);
+    let verdict = String::from_utf8_lossy(&text.stderr).into_owned();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("CRITICAL unprotected-crossing  shop/src/checkout.ts:11:6"),
         "{text}"
     );
-    assert!(text.contains("in payments + shop"), "{text}");
-    assert!(text.contains("FAIL: 1 finding at or above high"), "{text}");
+    assert!(
+        verdict.starts_with("FAIL: 1 finding at or above high · "),
+        "{verdict}"
+    );
+    assert!(verdict.contains("in payments + shop"), "{verdict}");
 
     let md = threatline(
         &["merge", &shop, &payments, "--format", "markdown"],

@@ -62,6 +62,10 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn both(out: &Output) -> String {
     format!("{}{}", stdout(out), String::from_utf8_lossy(&out.stderr))
 }
@@ -103,7 +107,11 @@ fn a_removed_mitigates_fails_by_default() {
         text.contains("FAIL  removed-defence  orders.py:4:3 (in main ("),
         "{text}"
     );
-    assert!(text.contains("FAIL: 1 removed defence"), "{text}");
+    assert!(
+        stderr(&out).starts_with("FAIL: 1 removed defence"),
+        "{}",
+        stderr(&out)
+    );
     // Changes come before the new findings.
     assert!(
         text.find("removed-defence") < text.find("unmitigated-exposure"),
@@ -168,7 +176,7 @@ fn a_new_exposes_on_an_old_file_fails_only_at_the_threshold() {
         dir.path(),
     );
     assert_eq!(code(&out), 1, "{}", both(&out));
-    assert!(stdout(&out).contains("FAIL: 1 new finding at or above medium"));
+    assert!(stderr(&out).starts_with("FAIL: 1 new finding at or above medium"));
 }
 
 #[test]
@@ -189,7 +197,7 @@ fn an_old_finding_does_not_fail() {
     );
     let out = threatline(&["check", "--since", "main"], dir.path());
     assert_eq!(code(&out), 0, "{}", both(&out));
-    assert!(stdout(&out).contains("0 new findings"));
+    assert!(stderr(&out).contains("0 new findings"));
 }
 
 #[test]
@@ -539,6 +547,7 @@ fn the_pr_comment_for_a_fixture_change() {
     assert_eq!(one.stdout, three.stdout);
     insta::assert_snapshot!(
         "pr_check_text",
-        stdout(&out).replace(&sha.trim()[..8], "SHA")
+        // The report on stdout, then the verdict on stderr, as a terminal shows them.
+        both(&out).replace(&sha.trim()[..8], "SHA")
     );
 }

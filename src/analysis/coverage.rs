@@ -4,6 +4,8 @@
 //! with ready-to-paste suggestions from the catalogue for each gap. The `coverage`
 //! command prints it; the `stride-gap` rule reports it.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::graph::ModelGraph;
@@ -54,27 +56,91 @@ pub fn coverage<'m>(
     graph: &ModelGraph<'m>,
     catalogue: &Catalogue,
 ) -> Vec<ComponentCoverage<'m>> {
-    let has_children = |id: &str| {
-        model
-            .components
-            .iter()
-            .any(|c| c.parent.as_deref() == Some(id))
-    };
+    let parents: HashSet<&str> = model
+        .components
+        .iter()
+        .filter_map(|c| c.parent.as_deref())
+        .collect();
+    let index = StrideIndex::new(model);
     model
         .components
         .iter()
-        .filter(|c| c.declared || !has_children(&c.id))
-        .map(|c| of_component(model, graph, catalogue, c))
+        .filter(|c| c.declared || !parents.contains(c.id.as_str()))
+        .map(|c| of_component(&index, graph, catalogue, c))
         .collect()
 }
 
+/// The STRIDE categories considered on each component, gathered in one pass over the
+/// relations: asking every relation about every component was quadratic (a file that
+/// declares 20,000 components took seconds).
+pub struct StrideIndex<'m> {
+    on_component: HashMap<&'m str, Vec<Stride>>,
+}
+
+impl<'m> StrideIndex<'m> {
+    pub fn new(model: &'m Model) -> StrideIndex<'m> {
+        let strides: HashMap<&str, &[Stride]> = model
+            .threats
+            .iter()
+            .map(|t| (t.id.as_str(), t.stride.as_slice()))
+            .collect();
+        let component = |kind: TargetKind, target: &'m str| {
+            (kind == TargetKind::Component).then_some(target)
+        };
+        let pairs = model
+            .exposures
+            .iter()
+            .filter_map(|x| Some((component(x.target_kind, &x.target)?, x.threat.as_str())))
+            .chain(model.mitigations.iter().filter_map(|x| {
+                Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
+            }))
+            .chain(model.acceptances.iter().filter_map(|x| {
+                Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
+            }))
+            .chain(
+                model
+                    .transfers
+                    .iter()
+                    .map(|x| (x.from.as_str(), x.threat.as_str())),
+            );
+        let mut on_component: HashMap<&str, Vec<Stride>> = HashMap::new();
+        for (target, threat) in pairs {
+            if let Some(found) = strides.get(threat) {
+                let entry = on_component.entry(target).or_default();
+                for s in found.iter() {
+                    if !entry.contains(s) {
+                        entry.push(*s);
+                    }
+                }
+            }
+        }
+        StrideIndex { on_component }
+    }
+
+    /// The categories considered on `c` or a component containing it, in STRIDE order.
+    pub fn considered(&self, graph: &ModelGraph<'m>, c: &'m Component) -> Vec<Stride> {
+        let scope = graph.self_and_ancestors(&c.id);
+        STRIDE
+            .iter()
+            .copied()
+            .filter(|s| {
+                scope.iter().any(|id| {
+                    self.on_component
+                        .get(id)
+                        .is_some_and(|found| found.contains(s))
+                })
+            })
+            .collect()
+    }
+}
+
 fn of_component<'m>(
-    model: &'m Model,
+    index: &StrideIndex<'m>,
     graph: &ModelGraph<'m>,
     catalogue: &Catalogue,
     c: &'m Component,
 ) -> ComponentCoverage<'m> {
-    let considered = considered(model, graph, c);
+    let considered = index.considered(graph, c);
     let expectations = expected_stride(c.layer);
     let expected: Vec<Stride> = expectations.iter().map(|e| e.stride).collect();
     let target = reference(c);
@@ -109,48 +175,7 @@ fn of_component<'m>(
 /// The STRIDE categories with a threat considered on `c` or a component containing it:
 /// exposed, mitigated, accepted, or transferred away.
 pub fn considered<'m>(model: &'m Model, graph: &ModelGraph<'m>, c: &'m Component) -> Vec<Stride> {
-    let scope = graph.self_and_ancestors(&c.id);
-    let on =
-        |kind: TargetKind, target: &str| kind == TargetKind::Component && scope.contains(&target);
-    let threats: Vec<&str> = model
-        .exposures
-        .iter()
-        .filter(|x| on(x.target_kind, &x.target))
-        .map(|x| x.threat.as_str())
-        .chain(
-            model
-                .mitigations
-                .iter()
-                .filter(|x| on(x.target_kind, &x.target))
-                .map(|x| x.threat.as_str()),
-        )
-        .chain(
-            model
-                .acceptances
-                .iter()
-                .filter(|x| on(x.target_kind, &x.target))
-                .map(|x| x.threat.as_str()),
-        )
-        .chain(
-            model
-                .transfers
-                .iter()
-                .filter(|x| scope.contains(&x.from.as_str()))
-                .map(|x| x.threat.as_str()),
-        )
-        .collect();
-    STRIDE
-        .iter()
-        .copied()
-        .filter(|s| {
-            threats.iter().any(|id| {
-                model
-                    .threats
-                    .iter()
-                    .any(|t| t.id == *id && t.stride.contains(s))
-            })
-        })
-        .collect()
+    StrideIndex::new(model).considered(graph, c)
 }
 
 /// How an annotation names the component: `#id`, or its path where the id is not one

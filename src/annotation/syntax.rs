@@ -167,6 +167,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
     pub fn parse(word: &str) -> Option<Severity> {
         Some(match word.to_ascii_lowercase().as_str() {
             "critical" | "p0" => Severity::Critical,

@@ -13,7 +13,8 @@ use crate::annotation::Severity;
 use crate::baseline::{Baseline, today};
 use crate::config::Config;
 use crate::model::Model;
-use crate::output::text::{TextOptions, gate_fails, no_threat_model, render_report};
+use crate::output::text::{TextOptions, no_threat_model, render_report};
+use crate::output::verdict::Verdict;
 use crate::output::{data, sarif};
 pub use crate::pipeline::ScanOptions;
 
@@ -44,6 +45,12 @@ pub struct CheckArgs {
     /// the component tree); annotation errors still count, they are everyone's.
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
+    /// Print only the verdict line (PASS/FAIL and counts) to stderr; `-o` still writes.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// List informational findings one by one (text), instead of one line per rule.
+    #[arg(long)]
+    pub show_info: bool,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -134,37 +141,64 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if let Some(team) = &args.owner {
         keep_owned_by(&mut model, team);
     }
+    super::roots::keep_focus(&mut model, &args.walk.focus);
+    let root = shown_root(&args.walk.path);
+    let verdict = Verdict::of_check(&model, fail_on, &root, baselined);
+    let stderr_color = args.walk.stderr_color();
     let text = match args.format {
         CheckFormat::Text => {
             let color = args.output.is_none() && stdout_color(&args.walk);
-            render_report(
+            let mut text = render_report(
                 &model,
                 &TextOptions {
                     color,
-                    fail_on,
-                    root: &shown_root(&args.walk.path),
-                    baselined,
+                    root: &root,
+                    show_info: args.show_info,
                 },
-            )
+            );
+            if args.output.is_some() {
+                // A report file says how it ended; on a terminal stderr says it below.
+                text.push_str(&verdict.line(false));
+            }
+            text
         }
         other => {
-            print_diagnostics(&model.diagnostics, args.walk.stderr_color());
-            if !model.holds_threat_model() {
-                eprint!("{}", no_threat_model(&model, &shown_root(&args.walk.path)));
+            if !args.quiet {
+                print_diagnostics(&model.diagnostics, stderr_color);
+                if !model.holds_threat_model() {
+                    eprint!("{}", no_threat_model(&model, &root));
+                }
             }
+            let prefix = super::roots::repository_prefix(&args.walk.path);
             match other {
+                CheckFormat::Text => unreachable!("handled above"),
                 CheckFormat::Json => data::to_json(&model),
                 CheckFormat::Yaml => data::to_yaml(&model),
-                _ => sarif::to_sarif(&model),
+                CheckFormat::Sarif => sarif::to_sarif(
+                    &model,
+                    &sarif::SarifOptions {
+                        path_prefix: prefix.clone(),
+                        category: sarif_category(&prefix),
+                    },
+                ),
             }
         }
     };
-    write_output(args.output.as_ref(), &text).context("writing the report")?;
-    Ok(if gate_fails(&model, fail_on) {
-        exit::FINDINGS
-    } else {
+    if args.output.is_some() || !args.quiet {
+        write_output(args.output.as_ref(), &text).context("writing the report")?;
+    }
+    super::write_stderr(&verdict.line(stderr_color));
+    Ok(if verdict.passed {
         exit::CLEAN
+    } else {
+        exit::FINDINGS
     })
+}
+
+/// The code scanning category of a run: one per scanned folder, so that two jobs that
+/// check two folders of one repository do not close each other's alerts.
+pub(super) fn sarif_category(prefix: &str) -> String {
+    format!("threatline/{prefix}")
 }
 
 /// Keeps the findings `team` answers for (`@payments` and `Payments` name `payments`).

@@ -13,7 +13,8 @@ use super::check::SeverityArg;
 use super::{exit, print_diagnostics, write_output};
 use crate::annotation::Severity;
 use crate::config::Config;
-use crate::output::text::{TextOptions, gate_fails, render_report};
+use crate::output::text::{TextOptions, render_report};
+use crate::output::verdict::Verdict;
 use crate::output::{data, markdown};
 use crate::report::Report;
 use crate::report::detail::{ReportOptions, check_source_url};
@@ -24,7 +25,8 @@ pub struct MergeArgs {
     /// or NAME=FILE. The name prefixes the repository's locations.
     #[arg(value_name = "MODEL.json", required = true, num_args = 1..)]
     pub models: Vec<String>,
-    /// Output format.
+    /// Output format: text (as `check` prints it), json (the joined model, as `scan`
+    /// writes it), markdown (the report of the whole system).
     #[arg(long, value_enum, default_value_t = MergeFormat::Text)]
     pub format: MergeFormat,
     /// Write the output to FILE instead of stdout.
@@ -33,6 +35,9 @@ pub struct MergeArgs {
     /// Fail on findings at or above this severity (default: high, or the config's).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
+    /// List informational findings one by one (text), instead of one line per rule.
+    #[arg(long)]
+    pub show_info: bool,
     /// The organisation's threatline.yaml: its `fail_on` and `severity` apply to the union.
     #[arg(long = "config", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -44,11 +49,11 @@ pub struct MergeArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MergeFormat {
-    /// Findings by CCCS layer and the verdict, as `check` prints them.
+    // Findings by CCCS layer and the verdict, as `check` prints them.
     Text,
-    /// The joined model, in the layout of `threatline scan`.
+    // The joined model, in the layout of `threatline scan`.
     Json,
-    /// The Markdown report of the whole system.
+    // The Markdown report of the whole system.
     Markdown,
 }
 
@@ -80,16 +85,23 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
         .map(Severity::from)
         .or(config.fail_on)
         .unwrap_or(Severity::High);
+    let root = names.join(" + ");
+    let verdict = Verdict::of_check(&model, fail_on, &root, 0);
     let text = match args.format {
-        MergeFormat::Text => render_report(
-            &model,
-            &TextOptions {
-                color: false,
-                fail_on,
-                root: &names.join(" + "),
-                baselined: 0,
-            },
-        ),
+        MergeFormat::Text => {
+            let mut text = render_report(
+                &model,
+                &TextOptions {
+                    color: false,
+                    root: &root,
+                    show_info: args.show_info,
+                },
+            );
+            if args.output.is_some() {
+                text.push_str(&verdict.line(false));
+            }
+            text
+        }
         MergeFormat::Json => {
             print_diagnostics(&model.diagnostics, false);
             data::to_json(&model)
@@ -107,9 +119,10 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
         }
     };
     write_output(args.output.as_ref(), &text).context("writing the merged model")?;
-    Ok(if gate_fails(&model, fail_on) {
-        exit::FINDINGS
-    } else {
+    super::write_stderr(&verdict.line(false));
+    Ok(if verdict.passed {
         exit::CLEAN
+    } else {
+        exit::FINDINGS
     })
 }

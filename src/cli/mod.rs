@@ -9,7 +9,9 @@ mod import;
 mod init;
 mod merge;
 mod report;
+mod roots;
 mod scan;
+mod shell;
 mod since;
 
 use std::io::{IsTerminal, Write};
@@ -57,32 +59,46 @@ enum Command {
     Init(init::InitArgs),
     /// Join the JSON models of several repositories into one system and check it.
     Merge(merge::MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff) to install as threatline.1.
+    Man,
 }
+
+/// The help heading of the options every tree-walking command shares.
+const SCAN: &str = "Scan options";
 
 /// Options of every command that walks a tree.
 #[derive(Args, Debug, Clone, Default)]
 pub struct WalkArgs {
-    /// The root of the tree to scan.
-    #[arg(default_value = ".")]
+    /// The tree to scan, or files to check within their project (ids resolve across it;
+    /// only what the files hold is reported).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The scanned root, resolved from `paths` by [`WalkArgs::resolve`].
+    #[arg(skip)]
     pub path: PathBuf,
+    /// What to report on within the root: empty for everything.
+    #[arg(skip)]
+    pub focus: Vec<String>,
     /// A gitignore-style glob of paths not to scan (repeatable).
-    #[arg(long = "exclude", value_name = "GLOB")]
+    #[arg(long = "exclude", value_name = "GLOB", help_heading = SCAN)]
     pub exclude: Vec<String>,
     /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = SCAN)]
     pub threads: usize,
     /// Files larger than this many bytes are reported and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024, help_heading = SCAN)]
     pub max_file_size: u64,
     /// Colour in messages: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = SCAN)]
     pub color: ColorChoice,
     /// Keep the per-file cache here (default: $XDG_CACHE_HOME/threatline, or
     /// ~/.cache/threatline).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = SCAN)]
     pub cache_dir: Option<PathBuf>,
     /// Read every file again, and keep no cache.
-    #[arg(long)]
+    #[arg(long, help_heading = SCAN)]
     pub no_cache: bool,
 }
 
@@ -95,6 +111,14 @@ pub enum ColorChoice {
 }
 
 impl WalkArgs {
+    /// Decides the root and the focus from the paths given.
+    pub fn resolve(&mut self) -> anyhow::Result<()> {
+        let target = roots::resolve(&self.paths)?;
+        self.path = target.root;
+        self.focus = target.focus;
+        Ok(())
+    }
+
     pub fn walk_options(&self) -> WalkOptions {
         let mut options = WalkOptions::new(&self.path);
         options.excludes = self.exclude.clone();
@@ -139,6 +163,10 @@ pub fn main() -> ExitCode {
         // A panic, in any thread, is never a clean or a findings exit.
         std::process::exit(exit::FAILURE as i32);
     }));
+    if let Some(error) = shell::mistyped_subcommand() {
+        let _ = error.print();
+        return ExitCode::from(exit::FAILURE);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -152,13 +180,15 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => check::run(&cli.check),
-        Some(Command::Check(args)) => check::run(&args),
-        Some(Command::Scan(args)) => scan::run(&args),
-        Some(Command::Baseline(args)) => baseline::run(&args),
+        None => resolved(cli.check, |a| &mut a.walk, check::run),
+        Some(Command::Check(args)) => resolved(args, |a| &mut a.walk, check::run),
+        Some(Command::Scan(args)) => resolved(args, |a| &mut a.walk, scan::run),
+        Some(Command::Baseline(args)) => resolved(args, |a| &mut a.walk, baseline::run),
         Some(Command::Explain(args)) => explain::run(&args),
-        Some(Command::Coverage(args)) => coverage::run(&args),
-        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Coverage(args)) => resolved(args, |a| &mut a.walk, coverage::run),
+        Some(Command::Report(args)) => resolved(args, |a| &mut a.walk, report::run),
+        Some(Command::Completions(args)) => shell::completions(&args),
+        Some(Command::Man) => shell::man(),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Init(args)) => init::run(&args),
@@ -176,6 +206,16 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit::FAILURE)
         }
     }
+}
+
+/// Runs a command once its paths are resolved to a root and a focus.
+fn resolved<A>(
+    mut args: A,
+    walk: impl Fn(&mut A) -> &mut WalkArgs,
+    run: impl Fn(&A) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    walk(&mut args).resolve()?;
+    run(&args)
 }
 
 /// Writes `text` to `-o FILE` or stdout. A closed stdout (`| head`) is not an error.
@@ -197,6 +237,11 @@ pub fn write_output(output: Option<&PathBuf>, text: &str) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Writes to stderr; a closed stderr is not worth a panic.
+pub fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Prints diagnostics to stderr for a person.

@@ -20,7 +20,8 @@ use crate::report::detail::{ReportOptions, check_source_url};
 pub struct ReportArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
-    /// Report format.
+    /// Report format: markdown (with a Mermaid diagram), html (self-contained), mermaid or
+    /// dot (the diagram alone), threatspec (Threatspec's JSON), otm (Open Threat Model).
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout (with `--layout directory`: the
@@ -53,28 +54,28 @@ pub struct ReportArgs {
 /// One variant per format; each maps to one renderer in [`run`].
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
-    /// Markdown with a Mermaid diagram, for GitHub and GitLab.
+    // Markdown with a Mermaid diagram, for GitHub and GitLab.
     Markdown,
-    /// One self-contained HTML file with the diagram as inline SVG.
+    // One self-contained HTML file with the diagram as inline SVG.
     Html,
-    /// The data-flow diagram alone, as a Mermaid flowchart.
+    // The data-flow diagram alone, as a Mermaid flowchart.
     Mermaid,
-    /// The data-flow diagram alone, as Graphviz DOT.
+    // The data-flow diagram alone, as Graphviz DOT.
     Dot,
-    /// Threatspec's `ThreatModel.json` layout, for existing Threatspec consumers.
+    // Threatspec's `ThreatModel.json` layout, for existing Threatspec consumers.
     Threatspec,
-    /// Open Threat Model JSON (Threat Dragon, IriusRisk, threatcl).
+    // Open Threat Model JSON (Threat Dragon, IriusRisk, threatcl).
     Otm,
 }
 
 /// How `--format threatspec` lays the model out.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ThreatspecLayout {
-    /// One `ThreatModel.json`, as `threatspec report -o json` writes it.
+    // One `ThreatModel.json`, as `threatspec report -o json` writes it.
     #[default]
     Report,
-    /// The `threatmodel/` directory (`threatmodel.json`, `threats.json`, `controls.json`,
-    /// `components.json`), as `threatspec run` writes it and `threatspec report` reads it.
+    // The `threatmodel/` directory (`threatmodel.json`, `threats.json`, `controls.json`,
+    // `components.json`), as `threatspec run` writes it and `threatspec report` reads it.
     Directory,
 }
 

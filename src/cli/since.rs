@@ -145,11 +145,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 fail_on: c.fail_on,
                 base: &c.base_label,
                 head: head_label,
-                baselined: c.baselined,
             },
         ),
         format => {
-            print_diagnostics(&c.delta.diagnostics, args.walk.stderr_color());
+            if !args.quiet {
+                print_diagnostics(&c.delta.diagnostics, args.walk.stderr_color());
+            }
             let out = SinceOutput {
                 version: FORMAT_VERSION,
                 since: SinceRef {
@@ -172,19 +173,37 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 CheckFormat::Yaml => serde_saphyr::to_string(&out).expect("serialises"),
                 // Code scanning shows the new findings; the changes are the text's and the
                 // comment's.
-                _ => sarif::to_sarif(&Model {
-                    findings: c.delta.findings.clone(),
-                    diagnostics: c.delta.diagnostics.clone(),
-                    ..c.head.clone()
-                }),
+                CheckFormat::Sarif => {
+                    let prefix = super::roots::repository_prefix(&args.walk.path);
+                    sarif::to_sarif(
+                        &Model {
+                            findings: c.delta.findings.clone(),
+                            diagnostics: c.delta.diagnostics.clone(),
+                            ..c.head.clone()
+                        },
+                        &sarif::SarifOptions {
+                            category: super::check::sarif_category(&prefix),
+                            path_prefix: prefix,
+                        },
+                    )
+                }
+                CheckFormat::Text => unreachable!("handled above"),
             }
         }
     };
-    write_output(args.output.as_ref(), &text).context("writing the report")?;
-    Ok(if c.delta.fails(c.fail_on) {
-        exit::FINDINGS
-    } else {
+    let verdict = diff::text::verdict(&c.delta, c.fail_on, c.baselined);
+    let mut text = text;
+    if args.format == CheckFormat::Text && args.output.is_some() {
+        text.push_str(&verdict.line(false));
+    }
+    if args.output.is_some() || !args.quiet {
+        write_output(args.output.as_ref(), &text).context("writing the report")?;
+    }
+    super::write_stderr(&verdict.line(args.walk.stderr_color()));
+    Ok(if verdict.passed {
         exit::CLEAN
+    } else {
+        exit::FINDINGS
     })
 }
 

@@ -1,5 +1,5 @@
 //! `check --since` for a terminal or a CI log: the model changes first (what the change
-//! did), then the new findings and annotation problems, then one verdict.
+//! did), then the new findings and annotation problems; the verdict (`verdict`) goes to stderr.
 
 use std::fmt::Write as _;
 
@@ -8,6 +8,7 @@ use crate::annotation::Severity;
 use crate::escape::for_terminal;
 use crate::model::Model;
 use crate::output::text::render_findings;
+use crate::output::verdict::Verdict;
 
 /// What the text needs besides the delta.
 pub struct SinceText<'a> {
@@ -17,8 +18,6 @@ pub struct SinceText<'a> {
     pub base: &'a str,
     /// What was checked: `the work tree` or `the index`.
     pub head: &'a str,
-    /// Findings hidden by a baseline.
-    pub baselined: usize,
 }
 
 fn wrap(color: bool, code: &str, text: &str) -> String {
@@ -82,33 +81,37 @@ pub fn render(delta: &Delta, options: &SinceText) -> String {
                 &format!("New since {}", for_terminal(options.base))
             )
         );
-        out.push_str(&render_findings(&shown, color));
+        out.push_str(&render_findings(&shown, color, true));
     }
+    out
+}
+
+/// The verdict of `check --since`: what the change did and whether it passes.
+pub fn verdict(delta: &Delta, fail_on: Severity, baselined: usize) -> Verdict {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut line = format!(
+    let mut counts = format!(
         "{} ({} failing), {}, {}",
         plural(delta.changes.len(), "model change"),
         delta.failing_changes(),
         plural(delta.findings.len(), "new finding"),
         plural(delta.new_errors(), "new error"),
     );
-    if options.baselined > 0 {
-        let _ = write!(line, "; {} hidden by the baseline", options.baselined);
+    if baselined > 0 {
+        let _ = write!(counts, "; {baselined} hidden by the baseline");
     }
-    let _ = writeln!(out, "{line}");
-    match delta.verdict(options.fail_on) {
-        Some(why) => {
-            let _ = writeln!(out, "{} {why}", wrap(color, "1;31", "FAIL:"));
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "{} nothing new at or above {} (--fail-on {}), no failing change",
-                wrap(color, "1;32", "PASS:"),
-                options.fail_on.as_str(),
-                options.fail_on.as_str()
-            );
-        }
+    match delta.verdict(fail_on) {
+        Some(why) => Verdict {
+            passed: false,
+            reason: why,
+            counts,
+        },
+        None => Verdict {
+            passed: true,
+            reason: format!(
+                "nothing new at or above {}, no failing change",
+                fail_on.as_str()
+            ),
+            counts,
+        },
     }
-    out
 }

@@ -10,3 +10,4 @@ pub mod sarif;
 pub mod svg;
 pub mod text;
 pub mod threatspec;
+pub mod verdict;

@@ -1,22 +1,23 @@
 //! The report for people: findings grouped by CCCS layer, then severity, each with its
-//! place, its source line and its fix in annotation form; then a summary and the verdict.
-//! Every piece of annotation text is escaped for the terminal.
+//! place, its source line and its fix in annotation form. Informational findings are
+//! folded into one line per rule unless asked for. The verdict is not part of it: it is
+//! `output::verdict`, written to stderr by the command. Every piece of annotation text is
+//! escaped for the terminal.
 
 use std::fmt::Write as _;
 
-use crate::analysis::Finding;
+use crate::analysis::{Finding, RuleCode, rules};
 use crate::annotation::{Layer, Severity};
-use crate::diagnostics::{Level, render};
+use crate::diagnostics::render;
 use crate::escape::for_terminal;
 use crate::model::Model;
 
 /// What the text report needs besides the model.
 pub struct TextOptions<'a> {
     pub color: bool,
-    pub fail_on: Severity,
     pub root: &'a str,
-    /// Findings hidden by a baseline.
-    pub baselined: usize,
+    /// List informational findings one by one instead of one line per rule.
+    pub show_info: bool,
 }
 
 const LAYERS: [Option<Layer>; 5] = [
@@ -61,28 +62,19 @@ fn layer_title(layer: Option<Layer>) -> &'static str {
     }
 }
 
-/// Whether the gate fails: a finding at or above the threshold, or an error diagnostic.
-pub fn gate_fails(model: &Model, fail_on: Severity) -> bool {
-    model.findings.iter().any(|f| f.severity <= fail_on)
-        || model.diagnostics.iter().any(|d| d.severity == Level::Error)
-}
+pub use super::verdict::gate_fails;
 
+/// The report, and the note of a tree that holds no threat model.
 pub fn render_report(model: &Model, options: &TextOptions) -> String {
-    let paint = Paint(options.color);
-    let mut out = render_findings(model, options.color);
-    let errors = model
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Level::Error)
-        .count();
-    let warnings = model.diagnostics.len() - errors;
-    summary(&mut out, model, options, &paint, errors, warnings);
+    let mut out = render_findings(model, options.color, options.show_info);
+    if !model.holds_threat_model() {
+        let _ = writeln!(out, "{}", no_threat_model(model, options.root));
+    }
     out
 }
 
-/// The diagnostics, then the findings by CCCS layer: the report without its summary, for
-/// reports that end with a verdict of their own (`check --since`).
-pub fn render_findings(model: &Model, color: bool) -> String {
+/// The diagnostics, then the findings by CCCS layer, then the folded informational ones.
+pub fn render_findings(model: &Model, color: bool, show_info: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
     if !model.diagnostics.is_empty() {
@@ -90,8 +82,11 @@ pub fn render_findings(model: &Model, color: bool) -> String {
         out.push_str(&render(&model.diagnostics, color));
     }
     for layer in LAYERS {
-        let mut findings: Vec<&Finding> =
-            model.findings.iter().filter(|f| f.layer == layer).collect();
+        let mut findings: Vec<&Finding> = model
+            .findings
+            .iter()
+            .filter(|f| f.layer == layer && (show_info || f.severity != Severity::Info))
+            .collect();
         if findings.is_empty() {
             continue;
         }
@@ -103,7 +98,49 @@ pub fn render_findings(model: &Model, color: bool) -> String {
         }
         out.push('\n');
     }
+    if !show_info {
+        folded_info(&mut out, model, &paint);
+    }
     out
+}
+
+/// One line per rule for the informational findings: 51 of the example's 58 would
+/// otherwise bury the 7 that matter.
+fn folded_info(out: &mut String, model: &Model, paint: &Paint) {
+    let mut per_rule: Vec<(RuleCode, usize)> = Vec::new();
+    for f in model.findings.iter().filter(|f| f.severity == Severity::Info) {
+        match per_rule.iter_mut().find(|(code, _)| *code == f.code) {
+            Some((_, n)) => *n += 1,
+            None => per_rule.push((f.code, 1)),
+        }
+    }
+    if per_rule.is_empty() {
+        return;
+    }
+    per_rule.sort();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.wrap("1", "Informational (one line per rule; --show-info lists them)")
+    );
+    let width = per_rule
+        .iter()
+        .map(|(c, _)| c.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for (code, n) in per_rule {
+        let summary = rules::ALL
+            .iter()
+            .find(|r| r.code == code)
+            .map_or("", |r| r.summary);
+        let _ = writeln!(
+            out,
+            "  {} {:<width$}  {n} × {summary}",
+            paint.severity(Severity::Info),
+            code.as_str(),
+        );
+    }
+    out.push('\n');
 }
 
 fn finding(out: &mut String, f: &Finding, paint: &Paint) {
@@ -184,68 +221,4 @@ pub fn no_threat_model(model: &Model, root: &str) -> String {
          (docs/annotations.md); if you expected some, check the path and the `exclude` settings.\n",
         for_terminal(root),
     )
-}
-
-fn summary(
-    out: &mut String,
-    model: &Model,
-    options: &TextOptions,
-    paint: &Paint,
-    errors: usize,
-    warnings: usize,
-) {
-    let count = |s: Severity| model.findings.iter().filter(|f| f.severity == s).count();
-    let per_severity: Vec<String> = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ]
-    .iter()
-    .map(|&s| format!("{} {}", count(s), s.as_str()))
-    .collect();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if !model.holds_threat_model() {
-        let _ = writeln!(out, "{}", no_threat_model(model, options.root));
-    }
-    let mut line = format!(
-        "{} in {}: {}; {}, {}",
-        plural(model.findings.len(), "finding"),
-        for_terminal(options.root),
-        per_severity.join(", "),
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-    );
-    if options.baselined > 0 {
-        line.push_str(&format!("; {} hidden by the baseline", options.baselined));
-    }
-    let _ = writeln!(out, "{line}");
-    let at_or_above = model
-        .findings
-        .iter()
-        .filter(|f| f.severity <= options.fail_on)
-        .count();
-    if gate_fails(model, options.fail_on) {
-        let mut why = Vec::new();
-        if at_or_above > 0 {
-            why.push(format!(
-                "{} at or above {}",
-                plural(at_or_above, "finding"),
-                options.fail_on.as_str()
-            ));
-        }
-        if errors > 0 {
-            why.push(plural(errors, "error diagnostic"));
-        }
-        let _ = writeln!(out, "{} {}", paint.wrap("1;31", "FAIL:"), why.join(" and "));
-    } else {
-        let _ = writeln!(
-            out,
-            "{} nothing at or above {} (--fail-on {})",
-            paint.wrap("1;32", "PASS:"),
-            options.fail_on.as_str(),
-            options.fail_on.as_str()
-        );
-    }
 }

@@ -303,13 +303,9 @@ fn ten_thousand_annotations_in_one_comment_are_all_read() {
     }
     block.push_str(" */\nint x;\n");
     let dir = hostile_tree(&[("many.c", block.as_bytes())]);
-    let started = Instant::now();
+    // Time is a benchmark's business (a file of 20,000 components once took seconds in
+    // the stride-gap rule); this test holds the result.
     let m = scan_with(dir.path(), |_| {});
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
     assert!(m.diagnostics.is_empty(), "{:?}", &diagnostics(&m)[..3]);
     let many: Vec<String> = (0..10_000).map(|i| format!("many.c:{}:4", i + 2)).collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();

@@ -1,6 +1,5 @@
 //! Line ends, byte order marks and names that would rewrite a terminal.
 
-use threatline::annotation::Severity;
 use threatline::output::text::{TextOptions, render_report};
 
 use super::*;
@@ -79,9 +78,8 @@ fn control_characters_and_bidi_overrides_are_shown_escaped() {
         &m,
         &TextOptions {
             color: false,
-            fail_on: Severity::High,
             root: ".",
-            baselined: 0,
+            show_info: true,
         },
     );
     for c in text.chars() {

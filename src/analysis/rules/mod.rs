@@ -139,9 +139,15 @@ pub fn markdown() -> String {
     out.push('\n');
     for code in all_codes() {
         let text = explain(code).expect("every listed code is documented");
-        // One level deeper than the page title.
+        // Headings one level deeper than the page title; a `#` comment in an example
+        // (inside a fence) is not a heading.
+        let mut in_fence = false;
         for line in text.lines() {
-            if line.starts_with('#') {
+            if line.starts_with("```") {
+                in_fence = !in_fence;
+            }
+            let heading = line.starts_with('#') && line.trim_start_matches('#').starts_with(' ');
+            if heading && !in_fence {
                 out.push('#');
             }
             out.push_str(line);
