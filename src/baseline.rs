@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::{ConfigError, FileKind, Place};
 use crate::diagnostics::{Code, Diagnostic, Level};
 use crate::location::Location;
 use crate::model::Model;
@@ -98,26 +99,52 @@ impl Baseline {
         )
     }
 
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+    /// Reads a baseline file; errors name it as given.
+    pub fn load(path: &Path) -> Result<Baseline, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            kind: FileKind::Baseline,
+            path: shown.clone(),
+            source: e.into(),
+        })?;
+        Baseline::parse(&text, &shown)
+    }
+
+    /// Parses baseline text; errors name the file `shown`.
+    pub fn parse(text: &str, shown: &str) -> Result<Baseline, ConfigError> {
         let baseline: Baseline =
-            serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            serde_saphyr::from_str(text).map_err(|e| ConfigError::from_yaml(shown, text, &e))?;
+        let invalid =
+            |key: &'static str, message: String, at: Option<Place>| ConfigError::Invalid {
+                path: shown.to_string(),
+                key,
+                message,
+                suggestion: None,
+                expected: Vec::new(),
+                at: at.map(Box::new),
+            };
         if baseline.version != VERSION {
-            return Err(format!(
-                "{}: baseline version {} is not supported (expected {VERSION})",
-                path.display(),
-                baseline.version
+            let at = place_of(text, "version:", &baseline.version.to_string());
+            return Err(invalid(
+                "version",
+                format!(
+                    "baseline version {} is not supported (expected {VERSION})",
+                    baseline.version
+                ),
+                at,
             ));
         }
         for entry in &baseline.findings {
             if let Some(date) = &entry.expires
                 && !is_date(date)
             {
-                return Err(format!(
-                    "{}: `expires: {date}` of {} is not a YYYY-MM-DD date",
-                    path.display(),
-                    entry.fingerprint
+                return Err(invalid(
+                    "expires",
+                    format!(
+                        "`expires: {date}` of {} is not a YYYY-MM-DD date",
+                        entry.fingerprint
+                    ),
+                    place_of(text, "expires:", date),
                 ));
             }
         }
@@ -193,6 +220,22 @@ impl Baseline {
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         applied
     }
+}
+
+/// The first line holding `key` and then `value`, underlining `value`: baselines are
+/// read as plain data, so a bad value is found again in the text.
+fn place_of(text: &str, key: &str, value: &str) -> Option<Place> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let after = line.find(key)? + key.len();
+        let start = after + line[after..].find(value)?;
+        let column = line[..start].chars().count() + 1;
+        Some(Place::new(
+            text,
+            u32::try_from(i + 1).ok()?,
+            u32::try_from(column).ok()?,
+            value.chars().count(),
+        ))
+    })
 }
 
 fn is_date(s: &str) -> bool {

@@ -38,7 +38,11 @@ fn exit_0_when_nothing_reaches_the_threshold() {
     let out = threatline(&["check", "."], dir.path());
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     // The verdict goes to stderr, whatever the format.
-    assert!(stderr(&out).starts_with("PASS: nothing at or above high"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("PASS: nothing at or above high"),
+        "{}",
+        stderr(&out)
+    );
     // No subcommand runs `check .`.
     assert_eq!(code(&threatline(&[], dir.path())), 0);
 }

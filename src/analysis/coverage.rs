@@ -84,25 +84,25 @@ impl<'m> StrideIndex<'m> {
             .iter()
             .map(|t| (t.id.as_str(), t.stride.as_slice()))
             .collect();
-        let component = |kind: TargetKind, target: &'m str| {
-            (kind == TargetKind::Component).then_some(target)
-        };
-        let pairs = model
-            .exposures
-            .iter()
-            .filter_map(|x| Some((component(x.target_kind, &x.target)?, x.threat.as_str())))
-            .chain(model.mitigations.iter().filter_map(|x| {
-                Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
-            }))
-            .chain(model.acceptances.iter().filter_map(|x| {
-                Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
-            }))
-            .chain(
-                model
-                    .transfers
-                    .iter()
-                    .map(|x| (x.from.as_str(), x.threat.as_str())),
-            );
+        let component =
+            |kind: TargetKind, target: &'m str| (kind == TargetKind::Component).then_some(target);
+        let pairs =
+            model
+                .exposures
+                .iter()
+                .filter_map(|x| Some((component(x.target_kind, &x.target)?, x.threat.as_str())))
+                .chain(model.mitigations.iter().filter_map(|x| {
+                    Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
+                }))
+                .chain(model.acceptances.iter().filter_map(|x| {
+                    Some((component(x.target_kind, &x.target)?, x.threat.as_str()))
+                }))
+                .chain(
+                    model
+                        .transfers
+                        .iter()
+                        .map(|x| (x.from.as_str(), x.threat.as_str())),
+                );
         let mut on_component: HashMap<&str, Vec<Stride>> = HashMap::new();
         for (target, threat) in pairs {
             if let Some(found) = strides.get(threat) {

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::model::Model;
 use crate::output::text::{TextOptions, no_threat_model, render_report};
 use crate::output::verdict::Verdict;
-use crate::output::{data, sarif};
+use crate::output::{data, github, gitlab, junit, sarif, summary};
 pub use crate::pipeline::ScanOptions;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -25,7 +25,8 @@ pub struct CheckArgs {
     /// Fail on findings at or above this severity (default: high, or the config's).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
-    /// Output format.
+    /// Output format: text, json or yaml (the model), sarif (code scanning), github
+    /// (annotations on a pull request), gitlab (Code Quality), junit.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
     /// Write the output to FILE instead of stdout.
@@ -90,6 +91,12 @@ pub enum CheckFormat {
     Json,
     Yaml,
     Sarif,
+    // GitHub Actions workflow commands: annotations on the pull request's diff.
+    Github,
+    // GitLab Code Quality JSON.
+    Gitlab,
+    // JUnit XML, one suite per rule.
+    Junit,
 }
 
 /// Scans with the config applied: what `check`, `baseline` and reports share.
@@ -99,7 +106,9 @@ pub fn checked_model(
     extra_skip: &[PathBuf],
 ) -> anyhow::Result<(Model, Config)> {
     let scan = scan_options(walk, config_arg, extra_skip)?;
-    let model = scan.scan()?;
+    let mut model = scan.scan()?;
+    // Files given as paths: the whole project is read, what they hold is reported.
+    super::roots::keep_focus(&mut model, &walk.focus);
     Ok((model, scan.config))
 }
 
@@ -134,14 +143,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .unwrap_or(Severity::High);
     let mut baselined = 0;
     if let Some(path) = &args.baseline {
-        let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
+        let baseline = Baseline::load(path)?;
         let shown = shown_path(path, &args.walk.path);
         baselined = baseline.apply(&mut model, &today(), &shown).hidden;
     }
     if let Some(team) = &args.owner {
         keep_owned_by(&mut model, team);
     }
-    super::roots::keep_focus(&mut model, &args.walk.focus);
     let root = shown_root(&args.walk.path);
     let verdict = Verdict::of_check(&model, fail_on, &root, baselined);
     let stderr_color = args.walk.stderr_color();
@@ -181,18 +189,42 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                         category: sarif_category(&prefix),
                     },
                 ),
+                CheckFormat::Github => github::render(&model, &prefix),
+                CheckFormat::Gitlab => gitlab::render(&model, &prefix),
+                CheckFormat::Junit => junit::render(&model, &prefix, fail_on),
             }
         }
     };
     if args.output.is_some() || !args.quiet {
         write_output(args.output.as_ref(), &text).context("writing the report")?;
     }
+    write_step_summary(&model, fail_on, &verdict);
     super::write_stderr(&verdict.line(stderr_color));
     Ok(if verdict.passed {
         exit::CLEAN
     } else {
         exit::FINDINGS
     })
+}
+
+/// In a GitHub Actions job (`GITHUB_STEP_SUMMARY` set), appends the Markdown summary of
+/// the gate to the job's summary page. Failing to write it is not the gate's failure.
+pub(super) fn write_step_summary(model: &Model, fail_on: Severity, verdict: &Verdict) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = summary::render(model, fail_on, verdict.line(false).trim_end());
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    if let Err(e) = written {
+        super::write_stderr(&format!(
+            "threatline: warning: cannot write the job summary ({}): {e}\n",
+            std::path::Path::new(&path).display()
+        ));
+    }
 }
 
 /// The code scanning category of a run: one per scanned folder, so that two jobs that

@@ -29,9 +29,14 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             write_output(None, &text)?;
             Ok(exit::CLEAN)
         }
-        None => anyhow::bail!(
-            "unknown code `{code}`; known codes: {}",
-            rules::all_codes().join(", ")
-        ),
+        None => match rules::nearest_code(code) {
+            Some(near) => anyhow::bail!(
+                "unknown code `{code}`; did you mean `{near}`? (`threatline explain` lists them all)"
+            ),
+            None => anyhow::bail!(
+                "unknown code `{code}`; known codes: {}",
+                rules::all_codes().join(", ")
+            ),
+        },
     }
 }

@@ -277,15 +277,15 @@ fn next_steps() -> String {
 }
 
 fn pre_commit() -> String {
-    format!(
-        "repos:
+    "repos:
   - repo: https://github.com/<owner>/threatline
-    rev: v{}
+    rev: <commit sha>  # no release tags yet: pin a commit (pre-commit autoupdate --freeze)
     hooks:
-      - id: threatline
-",
-        env!("CARGO_PKG_VERSION")
-    )
+      - id: threatline          # on commit: what the commit adds
+      - id: threatline-full     # the whole repository: pre-commit run --all-files
+        stages: [manual]
+"
+    .to_string()
 }
 
 /// As docs/ci.md gives it (a test keeps the two the same).
@@ -324,12 +324,13 @@ const GITLAB_CI: &str = "threat-model:
   stage: test
   script:
     - cargo install --locked --git https://github.com/<owner>/threatline threatline
-    - threatline check --format sarif -o threatline.sarif || status=$?
-    - threatline check --color never || true
-    - exit ${status:-0}
+    - threatline check --format junit -o threatline-junit.xml --quiet || true
+    - threatline check --format gitlab -o gl-code-quality-report.json
   artifacts:
     when: always
-    paths: [threatline.sarif]
+    reports:
+      codequality: gl-code-quality-report.json
+      junit: threatline-junit.xml
 ";
 
 #[cfg(test)]
@@ -437,7 +438,10 @@ mod tests {
         assert!(GITHUB_ACTIONS.contains("--format sarif"));
         // The hook the snippet names is the one the repository ships.
         let hooks = include_str!("../../.pre-commit-hooks.yaml");
-        assert!(hooks.contains("- id: threatline\n"));
-        assert!(pre_commit().contains("- id: threatline\n"));
+        for id in ["threatline", "threatline-full"] {
+            assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+            assert!(pre_commit().contains(&format!("- id: {id} ")), "{id}");
+        }
+        assert!(!pre_commit().contains("rev: v"), "no tag exists to pin");
     }
 }

@@ -197,6 +197,13 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // A config error is a diagnostic of its own: the file, the line, the hint.
+            if let Some(config) = e.downcast_ref::<crate::config::ConfigError>() {
+                let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal();
+                write_stderr(&config.render(color));
+                return ExitCode::from(exit::FAILURE);
+            }
             // Errors quote the tree (a config's YAML, a catalogue entry) and the command
             // line: escaped line by line, so no escape sequence reaches the terminal. A
             // closed stderr must not turn this exit 2 into a panic (`eprintln!` would).

@@ -104,7 +104,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         .unwrap_or(Severity::High);
     let mut baselined = 0;
     if let Some(path) = &args.baseline {
-        let baseline = Baseline::load(path).map_err(anyhow::Error::msg)?;
+        let baseline = Baseline::load(path)?;
         baselined = baseline
             .apply(&mut model, &today(), &shown_path(path, &args.walk.path))
             .hidden;

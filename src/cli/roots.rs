@@ -148,11 +148,7 @@ pub fn repository_prefix(root: &Path) -> String {
         return String::new();
     };
     let rest = slash_path(root.strip_prefix(top).unwrap_or(Path::new("")));
-    if rest.is_empty() {
-        rest
-    } else {
-        rest + "/"
-    }
+    if rest.is_empty() { rest } else { rest + "/" }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::diagnostics::Diagnostic;
 use crate::diff::{self, Change, Delta};
 use crate::git::{Repo, Tree};
 use crate::model::{FORMAT_VERSION, Model};
-use crate::output::sarif;
+use crate::output::{github, gitlab, junit, sarif};
 use crate::report::detail::ReportOptions;
 
 /// The two models and what to call them.
@@ -73,7 +73,7 @@ fn compare(
     };
     let mut baselined = 0;
     if let Some(path) = baseline {
-        let b = Baseline::load(path).map_err(anyhow::Error::msg)?;
+        let b = Baseline::load(path)?;
         baselined = b
             .apply(&mut head, &today(), &shown_path(path, &walk.path))
             .hidden;
@@ -164,6 +164,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 findings: &c.delta.findings,
                 diagnostics: &c.delta.diagnostics,
             };
+            let prefix = super::roots::repository_prefix(&args.walk.path);
             match format {
                 CheckFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&out).expect("serialises");
@@ -173,25 +174,27 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 CheckFormat::Yaml => serde_saphyr::to_string(&out).expect("serialises"),
                 // Code scanning shows the new findings; the changes are the text's and the
                 // comment's.
-                CheckFormat::Sarif => {
-                    let prefix = super::roots::repository_prefix(&args.walk.path);
-                    sarif::to_sarif(
-                        &Model {
-                            findings: c.delta.findings.clone(),
-                            diagnostics: c.delta.diagnostics.clone(),
-                            ..c.head.clone()
-                        },
-                        &sarif::SarifOptions {
-                            category: super::check::sarif_category(&prefix),
-                            path_prefix: prefix,
-                        },
-                    )
-                }
+                CheckFormat::Sarif => sarif::to_sarif(
+                    &Model {
+                        findings: c.delta.findings.clone(),
+                        diagnostics: c.delta.diagnostics.clone(),
+                        ..c.head.clone()
+                    },
+                    &sarif::SarifOptions {
+                        category: super::check::sarif_category(&prefix),
+                        path_prefix: prefix,
+                    },
+                ),
+                // The inline formats carry what the change added, as SARIF does.
+                CheckFormat::Github => github::render(&added(&c), &prefix),
+                CheckFormat::Gitlab => gitlab::render(&added(&c), &prefix),
+                CheckFormat::Junit => junit::render(&added(&c), &prefix, c.fail_on),
                 CheckFormat::Text => unreachable!("handled above"),
             }
         }
     };
     let verdict = diff::text::verdict(&c.delta, c.fail_on, c.baselined);
+    super::check::write_step_summary(&added(&c), c.fail_on, &verdict);
     let mut text = text;
     if args.format == CheckFormat::Text && args.output.is_some() {
         text.push_str(&verdict.line(false));
@@ -205,6 +208,15 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     } else {
         exit::FINDINGS
     })
+}
+
+/// What the change added: its new findings and annotation problems.
+fn added(c: &Compared) -> Model {
+    Model {
+        findings: c.delta.findings.clone(),
+        diagnostics: c.delta.diagnostics.clone(),
+        ..Model::default()
+    }
 }
 
 /// `report --since REF --format markdown`: the pull-request comment. Like every report it

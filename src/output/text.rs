@@ -108,7 +108,11 @@ pub fn render_findings(model: &Model, color: bool, show_info: bool) -> String {
 /// otherwise bury the 7 that matter.
 fn folded_info(out: &mut String, model: &Model, paint: &Paint) {
     let mut per_rule: Vec<(RuleCode, usize)> = Vec::new();
-    for f in model.findings.iter().filter(|f| f.severity == Severity::Info) {
+    for f in model
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+    {
         match per_rule.iter_mut().find(|(code, _)| *code == f.code) {
             Some((_, n)) => *n += 1,
             None => per_rule.push((f.code, 1)),
@@ -121,7 +125,10 @@ fn folded_info(out: &mut String, model: &Model, paint: &Paint) {
     let _ = writeln!(
         out,
         "{}",
-        paint.wrap("1", "Informational (one line per rule; --show-info lists them)")
+        paint.wrap(
+            "1",
+            "Informational (one line per rule; --show-info lists them)"
+        )
     );
     let width = per_rule
         .iter()

@@ -35,7 +35,7 @@ fn config_paths_that_leave_the_tree_are_refused() {
         let (code, err) = check(dir.path());
         assert_eq!(code, 2, "{config}");
         assert!(
-            err.contains("threatline.yaml: ") && err.contains(expected),
+            err.contains(" --> threatline.yaml:1:") && err.contains(expected),
             "{err}"
         );
     }
@@ -109,7 +109,7 @@ fn a_config_error_names_the_file_relative_to_the_root() {
     let (code, err) = check(dir.path());
     assert_eq!(code, 2);
     assert!(
-        err.starts_with("threatline: error: threatline.yaml: `fail_on: severe`"),
+        err.contains("`fail_on: severe` is not a severity\n --> threatline.yaml:1:10\n"),
         "{err}"
     );
     // Found above the scanned directory: still relative.
@@ -119,10 +119,7 @@ fn a_config_error_names_the_file_relative_to_the_root() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.starts_with("threatline: error: ../threatline.yaml: "),
-        "{err}"
-    );
+    assert!(err.contains("\n --> ../threatline.yaml:1:10\n"), "{err}");
 }
 
 /// Every crate the binary links (normal dependencies, this platform), with the features
