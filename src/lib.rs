@@ -23,6 +23,7 @@ pub mod ignore_files;
 pub mod import;
 pub mod languages;
 pub mod location;
+pub mod lsp;
 pub mod merge;
 pub mod model;
 pub mod output;

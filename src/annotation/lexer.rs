@@ -55,7 +55,7 @@ fn is_id_char(c: char) -> bool {
 }
 
 /// Length in bytes of the id at the start of `s` (no trailing `.` or `-`).
-fn id_len(s: &str) -> usize {
+pub(crate) fn id_len(s: &str) -> usize {
     let mut end = 0;
     for (i, c) in s.char_indices() {
         if !is_id_char(c) {

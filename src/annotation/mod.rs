@@ -2,7 +2,7 @@
 //! each into a typed [`Annotation`], or a diagnostic that says why not.
 
 mod forms;
-mod lexer;
+pub(crate) mod lexer;
 mod parse;
 mod qualifiers;
 pub mod syntax;

@@ -7,6 +7,7 @@ mod coverage;
 mod explain;
 mod import;
 mod init;
+mod lsp;
 mod merge;
 mod report;
 mod roots;
@@ -63,6 +64,8 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff) to install as threatline.1.
     Man,
+    /// Serve the Language Server Protocol over stdio, for editors (docs/editors.md).
+    Lsp(lsp::LspArgs),
 }
 
 /// The help heading of the options every tree-walking command shares.
@@ -189,6 +192,7 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => resolved(args, |a| &mut a.walk, report::run),
         Some(Command::Completions(args)) => shell::completions(&args),
         Some(Command::Man) => shell::man(),
+        Some(Command::Lsp(args)) => lsp::run(&args),
         Some(Command::Catalogue(args)) => catalogue::run(&args),
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Init(args)) => init::run(&args),

@@ -83,6 +83,9 @@ pub fn render(model: &Model, dfd: &Dfd) -> String {
                 format!("{mechanism}\n{note}")
             };
             attributes.push(format!("label={}", quote(&label)));
+            // Graphviz places a label near the middle of its edge, where in a dense graph it
+            // can sit closer to another edge: `decorate` draws the line that says whose it is.
+            attributes.push("decorate=true".into());
             attributes.push(format!(
                 "tooltip={}",
                 quote(&format!(
@@ -97,6 +100,7 @@ pub fn render(model: &Model, dfd: &Dfd) -> String {
         } else {
             if !mechanism.is_empty() {
                 attributes.push(format!("label={}", quote(mechanism)));
+                attributes.push("decorate=true".into());
             }
             attributes.push(format!("tooltip={}", quote(&format!("flow {}", edge.flow))));
         }

@@ -20,7 +20,7 @@ use crate::report::{
 use super::svg;
 
 /// Screen and print styles, inlined.
-const STYLE: &str = include_str!("report.css");
+const STYLE: &str = concat!(include_str!("report.css"), include_str!("diagram.css"));
 
 /// The policy: nothing may load or run; only the inline styles and `data:` images apply.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";

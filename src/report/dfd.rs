@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::annotation::{Layer, Severity};
 use crate::model::Model;
+use crate::report::names::Names;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DfdNode {
@@ -14,6 +15,8 @@ pub struct DfdNode {
     pub id: String,
     /// The component path, `:`-joined, as people wrote it.
     pub label: String,
+    /// The name with its parent (`Catalogue:Service`), what a node shows.
+    pub short: String,
     pub layer: Layer,
 }
 
@@ -31,7 +34,8 @@ pub struct DfdEdge {
     pub flow: String,
     pub from: String,
     pub to: String,
-    /// The mechanism (`via` / `with` text).
+    /// The mechanism (`via` / `with` text) with its references named (`#tls` reads
+    /// `TLS Everywhere`).
     pub label: Option<String>,
     pub two_way: bool,
     /// An `unprotected-crossing` finding names this flow.
@@ -58,6 +62,7 @@ impl Dfd {
 
     /// The diagram of the flows `keep` selects (a pull request's changed flows, say).
     pub fn of_flows(model: &Model, keep: impl Fn(&str) -> bool) -> Dfd {
+        let names = Names::new(model);
         let mut zones: BTreeMap<&str, Vec<DfdNode>> = BTreeMap::new();
         let mut edges = Vec::new();
         for flow in model.flows.iter().filter(|f| keep(&f.id)) {
@@ -70,6 +75,7 @@ impl Dfd {
                     nodes.push(DfdNode {
                         id: c.id.clone(),
                         label: c.path.join(":"),
+                        short: names.component_short(&c.id),
                         layer: c.layer,
                     });
                 }
@@ -81,7 +87,7 @@ impl Dfd {
                 flow: flow.id.clone(),
                 from: flow.from.clone(),
                 to: flow.to.clone(),
-                label: flow.mechanism.clone(),
+                label: names.mechanism(flow),
                 two_way: flow.two_way,
                 unprotected: finding.is_some(),
                 severity: finding.map(|f| f.severity),

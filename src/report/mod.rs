@@ -4,6 +4,7 @@
 
 pub mod detail;
 pub mod dfd;
+pub mod names;
 
 use crate::analysis::Finding;
 use crate::analysis::RuleCode;
