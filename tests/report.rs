@@ -11,9 +11,28 @@ use regex::Regex;
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example");
 const INJECTION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/injection");
 
+/// `threatline` with links left relative: no GitHub Actions variables, and no repository
+/// found above the fixtures (whose `origin` would otherwise name the links).
+fn threatline() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threatline"));
+    cmd.env_remove("GITHUB_SERVER_URL")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA")
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures:",
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests"
+            ),
+        );
+    cmd
+}
+
 /// Runs `threatline report PATH --format FORMAT ARGS...`; returns (exit code, stdout, stderr).
 fn run(path: &str, format: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_threatline"))
+    let out = threatline()
         .args(["report", path, "--format", format, "--color", "never"])
         .args(args)
         .output()
@@ -77,7 +96,7 @@ fn the_example_report_shows_what_a_review_needs() {
     .map(|h| md.find(h).unwrap_or_else(|| panic!("{h}")))
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
-    assert!(md.contains("id \\#ci · layer Control (inferred)"));
+    assert!(md.contains("id `#ci` · layer Control (inferred)"));
     // A threat with what stands against it, and where each was written.
     assert!(md.contains(
         "  - Accepted: third-party actions are pinned by tag, not by digest, until Renovate is set up (expires: 2026-09-30; owner: platform-team) ([.github/workflows/ci.yml:7](./.github/workflows/ci.yml#L7))"
@@ -85,6 +104,10 @@ fn the_example_report_shows_what_a_review_needs() {
     assert!(md.contains(
         "  - Mitigated by **Rate Limiting** ([api/openapi.yaml:17](./api/openapi.yaml#L17))"
     ));
+    // Names, not ids: the mechanism's `#tls` reads as the control's name, zones by name.
+    assert!(md.contains(
+        "| `browser-ingress` | Customer:Browser → Shop:Edge:Ingress | HTTPS and TLS Everywhere | Customer → DMZ |"
+    ), "{md}");
     assert!(md.contains("Transferred to **Stripe:API**"));
     assert!(md.contains("- **Refund Fraud**: **open**"));
     assert!(md.contains("## STRIDE × CCCS coverage"));
@@ -119,7 +142,7 @@ fn source_links_take_the_prefix_and_bad_prefixes_are_refused() {
 fn output_file_fail_on_and_baseline_change_what_the_summary_says() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.yaml");
-    let status = Command::new(env!("CARGO_BIN_EXE_threatline"))
+    let status = threatline()
         .args(["baseline", EXAMPLE, "-o"])
         .arg(&baseline)
         .output()
@@ -157,7 +180,7 @@ fn output_file_fail_on_and_baseline_change_what_the_summary_says() {
 fn hostile_text_is_shown_not_dropped() {
     assert!(INJ_HTML.contains("Evil:&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(INJ_HTML.contains("&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot; --&gt; arrow"));
-    assert!(INJ_MD.contains("Evil:&lt;script&gt;alert\\(1\\)&lt;/script&gt;"));
+    assert!(INJ_MD.contains("Evil:&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(
         INJ_MD
             .contains("Curly &#123;&#123;x&#125;&#125; and %%&#123;init: &#123;&quot;theme&quot;")
@@ -165,31 +188,39 @@ fn hostile_text_is_shown_not_dropped() {
     assert!(INJ_MMD.contains("Evil:#60;script#62;alert(1)#60;/script#62;"));
     // The YAML block's newlines became spaces: one line, no heading, no table row.
     assert!(INJ_MD.contains(
-        "Description: first line &lt;script&gt;alert\\(6\\)&lt;/script&gt; \\#\\# not a heading \\| a \\| b \\| &quot;\\]; click A call evil\\(\\)"
+        "Description: first line &lt;script&gt;alert(6)&lt;/script&gt; \\#\\# not a heading \\| a \\| b \\| &quot;\\]; click A call evil()"
     ));
 }
 
 #[test]
 fn markdown_holds_no_live_markup() {
-    let md = INJ_MD.as_str();
+    // Our own folds aside (`<details><summary>rule (n)</summary>`), no raw HTML.
+    let folds =
+        Regex::new(r"(?m)^(?:<details><summary>[a-z-]+ \([0-9]+\)</summary>|</details>)$").unwrap();
+    let md = folds.replace_all(INJ_MD.as_str(), "");
+    // Liquid reads code spans too.
+    for forbidden in ["{{", "{%"] {
+        assert!(!md.contains(forbidden), "`{forbidden}` survived");
+    }
+    // Inside a code span nothing is markup: look at the rest.
+    let md = without_code_spans(&md);
+    let md = md.as_str();
     let raw_html = Regex::new(r"<[A-Za-z/!?]").unwrap();
     assert!(!raw_html.is_match(md), "raw HTML: {:?}", raw_html.find(md));
-    // Every link is one of ours: `](` followed by a relative source link.
+    // Every link is one of ours: `](` followed by a relative source link (a `\]` closes
+    // no link text).
     for (i, _) in md.match_indices("](") {
+        let backslashes = md[..i].chars().rev().take_while(|c| *c == '\\').count();
+        if backslashes % 2 == 1 {
+            continue;
+        }
         assert!(
             md[i + 2..].starts_with("./"),
             "foreign link at {}",
             &md[i.saturating_sub(60)..i + 40]
         );
     }
-    for forbidden in [
-        "http://evil",
-        "{{",
-        "{%",
-        "javascript:alert(4))",
-        "\n## not",
-        "\n- not a list",
-    ] {
+    for forbidden in ["http://evil", "\n## not", "\n- not a list"] {
         assert!(!md.contains(forbidden), "`{forbidden}` survived");
     }
     // Headings are the document's own.
@@ -204,6 +235,48 @@ fn markdown_holds_no_live_markup() {
             "## Findings"
         ]
     );
+}
+
+/// The text with its code spans (a backtick run, up to the next run as long) left out.
+fn without_code_spans(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for line in md.lines() {
+        let mut rest = line;
+        while let Some(open) = rest.find('`') {
+            // An escaped backtick opens nothing.
+            let escaped = rest[..open]
+                .chars()
+                .rev()
+                .take_while(|c| *c == '\\')
+                .count()
+                % 2
+                == 1;
+            out.push_str(&rest[..open]);
+            let run = rest[open..].chars().take_while(|c| *c == '`').count();
+            let after = &rest[open + run..];
+            let fence = "`".repeat(run);
+            let close = (!escaped)
+                .then(|| {
+                    after.match_indices(&fence).map(|(i, _)| i).find(|&i| {
+                        !after[i + run..].starts_with('`') && (i == 0 || &after[i - 1..i] != "`")
+                    })
+                })
+                .flatten();
+            match close {
+                Some(i) => {
+                    out.push_str("CODE");
+                    rest = &after[i + run..];
+                }
+                None => {
+                    out.push_str(&fence);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out
 }
 
 #[test]
@@ -265,7 +338,7 @@ fn check_tags(html: &str) {
         "html", "head", "meta", "title", "style", "body", "header", "nav", "main", "section", "h1",
         "h2", "h3", "h4", "p", "a", "ul", "li", "table", "thead", "tbody", "tr", "th", "td",
         "strong", "em", "span", "code", "article", "div", "svg", "defs", "marker", "path", "g",
-        "rect", "text", "wbr",
+        "rect", "text", "wbr", "details", "summary",
     ];
     const ATTRS: &[&str] = &[
         "class",
@@ -396,7 +469,7 @@ fn every_report_format_is_reachable_from_the_command_line() {
         ("threatspec", "\"threatmodel\""),
         ("otm", "\"otmVersion\""),
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_threatline"))
+        let out = threatline()
             .args(["report", example, "--format", format])
             .output()
             .unwrap();
@@ -404,4 +477,197 @@ fn every_report_format_is_reachable_from_the_command_line() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(marker), "{format}: no {marker}");
     }
+}
+
+// ---- reading on a phone, finding one's way ----------------------------------------------
+
+#[test]
+fn html_folds_info_filters_by_severity_and_links_to_components() {
+    let html = report(EXAMPLE, "html");
+    // Info findings: one fold per rule with its count, not 51 rows beside the risks.
+    let info = html
+        .split("<div class=\"group\" id=\"findings-info\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the info group");
+    let fold =
+        Regex::new(r"<details class=.fold.><summary><code>([a-z-]+)</code> \(([0-9]+)\)</summary>")
+            .unwrap();
+    let counts: Vec<(String, usize)> = fold
+        .captures_iter(info)
+        .map(|c| (c[1].to_string(), c[2].parse().unwrap()))
+        .collect();
+    assert!(counts.len() >= 3, "{counts:?}");
+    assert_eq!(
+        counts.iter().map(|(_, n)| n).sum::<usize>(),
+        51,
+        "{counts:?}"
+    );
+    // Severity filters are links to each group, shown alone by `:target`: no script.
+    assert!(html.contains(
+        "<p class=\"filters\">Show: <a href=\"#findings\">all</a> <a href=\"#findings-critical\">"
+    ));
+    for sev in ["critical", "high", "medium", "low", "info"] {
+        assert!(html.contains(&format!("<div class=\"group\" id=\"findings-{sev}\">")));
+    }
+    assert!(html.contains("#findings:has(.group:target) .group:not(:target)"));
+    // Findings and flows link to the component's section, which exists.
+    let anchors = Regex::new(r##"href="#(c-[^"]+)""##).unwrap();
+    let ids = Regex::new(r#"id="(c-[^"]+)""#).unwrap();
+    let targets: std::collections::HashSet<&str> = ids
+        .captures_iter(&html)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    let mut links = 0;
+    for a in anchors.captures_iter(&html) {
+        assert!(targets.contains(&a[1]), "a link to no section: {}", &a[1]);
+        links += 1;
+    }
+    assert!(links > 50, "{links} links to components");
+    assert!(html.contains("<a class=\"ref\" href=\"#c-ci\"><code>GitHub:CI</code></a>"));
+    // Every table scrolls in its own box; the diagram opens full size.
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<div class=\"scroll\"><table").count()
+    );
+    assert!(html.contains("<a href=\"#diagram-full\">Open the diagram full size</a>"));
+    assert!(html.contains("<div class=\"diagram\" id=\"diagram-full\">"));
+    // The matrix's blank is explained, in HTML as in Markdown.
+    assert!(html.contains("blank where its layer does not expect the category"));
+    // Names, not ids.
+    assert!(html.contains("HTTPS and TLS Everywhere"));
+    assert!(!html.contains(">#tls<"));
+}
+
+// ---- --source-url defaults ----------------------------------------------------------------
+
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A repository holding `svc/api.py` with one finding, committed.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("svc")).unwrap();
+    std::fs::write(
+        dir.path().join("svc/api.py"),
+        "# @exposes App:API to SQL injection [high]\n",
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "one"]);
+    dir
+}
+
+fn report_in(dir: &std::path::Path, path: &str, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threatline"));
+    cmd.args(["report", path, "--format", "markdown"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_SERVER_URL")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn source_links_default_to_github_actions_variables() {
+    let dir = repository();
+    let env = [
+        ("GITHUB_SERVER_URL", "https://github.com"),
+        ("GITHUB_REPOSITORY", "acme/shop"),
+        ("GITHUB_SHA", "0123abc"),
+    ];
+    // The scanned root is `svc/`: links name the file from the repository's root.
+    let md = report_in(dir.path(), "svc", &env, &[]);
+    assert!(
+        md.contains("[api.py:1](https://github.com/acme/shop/blob/0123abc/svc/api.py#L1)"),
+        "{md}"
+    );
+    // The flag wins.
+    let md = report_in(
+        dir.path(),
+        "svc",
+        &env,
+        &["--source-url", "https://x.test/"],
+    );
+    assert!(md.contains("(https://x.test/api.py#L1)"), "{md}");
+    // One variable missing: no GitHub link from the variables (and no origin here).
+    let md = report_in(dir.path(), "svc", &env[..2], &[]);
+    assert!(md.contains("[api.py:1](./api.py#L1)"), "{md}");
+}
+
+#[test]
+fn source_links_default_to_a_github_origin_at_head() {
+    let dir = repository();
+    let sha = git(dir.path(), &["rev-parse", "HEAD"]);
+    for (remote, expected) in [
+        (
+            "git@github.com:acme/shop.git",
+            "https://github.com/acme/shop",
+        ),
+        (
+            "https://github.com/acme/shop.git",
+            "https://github.com/acme/shop",
+        ),
+    ] {
+        let _ = Command::new("git")
+            .args(["remote", "remove", "origin"])
+            .current_dir(dir.path())
+            .output();
+        git(dir.path(), &["remote", "add", "origin", remote]);
+        let md = report_in(dir.path(), "svc", &[], &[]);
+        assert!(
+            md.contains(&format!("[api.py:1]({expected}/blob/{sha}/svc/api.py#L1)")),
+            "{remote}: {md}"
+        );
+    }
+    // Another host, or no repository at all: relative links as before.
+    git(
+        dir.path(),
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://git.example.com/acme/shop.git",
+        ],
+    );
+    let md = report_in(dir.path(), "svc", &[], &[]);
+    assert!(md.contains("[api.py:1](./api.py#L1)"), "{md}");
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(
+        plain.path().join("a.py"),
+        "# @exposes App:A to XSS [high]\n",
+    )
+    .unwrap();
+    let md = report_in(plain.path(), ".", &[], &[]);
+    assert!(md.contains("[a.py:1](./a.py#L1)"), "{md}");
 }

@@ -14,7 +14,7 @@ use crate::annotation::Severity;
 use crate::baseline::{Baseline, today};
 use crate::output::{dot, html, markdown, mermaid, otm, threatspec};
 use crate::report::Report;
-use crate::report::detail::{ReportOptions, check_source_url};
+use crate::report::detail::{ReportOptions, check_source_url, encode_path};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -40,7 +40,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Prefix of links to source lines, e.g. https://github.com/org/repo/blob/SHA/
-    /// (default: relative paths, `path#Lline`).
+    /// (default: from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA when all are set,
+    /// else from a GitHub `origin` remote at HEAD, else relative paths, `path#Lline`).
     #[arg(long, value_name = "URL")]
     pub source_url: Option<String>,
     /// A pull-request comment: what changed in the model since this git revision, the new
@@ -117,7 +118,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     let report = Report::new(&model, fail_on);
     let options = ReportOptions {
         title: root_name(&args.walk.path),
-        source_url: args.source_url.clone(),
+        source_url: source_url(args),
         baselined,
     };
     let text = match args.format {
@@ -219,4 +220,173 @@ pub fn root_name(path: &Path) -> String {
         .or_else(|| path.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The prefix of source links: `--source-url`, else [`default_source_url`].
+pub(super) fn source_url(args: &ReportArgs) -> Option<String> {
+    args.source_url
+        .clone()
+        .or_else(|| default_source_url(&args.walk.path, |name| std::env::var(name).ok()))
+}
+
+/// Where the scanned tree can be read on the web, so that links work in a pull-request
+/// comment or a job summary without a flag: GitHub Actions' `GITHUB_SERVER_URL`,
+/// `GITHUB_REPOSITORY` and `GITHUB_SHA` when all three are set, else the `origin` remote
+/// when it is on GitHub (`https://github.com/o/r(.git)`, `git@github.com:o/r.git`,
+/// `ssh://git@github.com/o/r.git`) at `HEAD`; each with the scanned root's path in the
+/// repository. `None` (relative links) when neither applies or the result would not pass
+/// [`check_source_url`].
+fn default_source_url(root: &Path, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let url = match (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        (Some(server), Some(repo), Some(sha)) => format!(
+            "{}/{}/blob/{}/{}",
+            server.trim_end_matches('/'),
+            repo.trim_matches('/'),
+            sha.trim(),
+            encode_path(&super::roots::repository_prefix(root))
+        ),
+        _ => {
+            let repo = crate::git::Repo::discover(root).ok()?;
+            let sha = repo.head().ok()??;
+            let web = github_web(&origin_url(&repo.top)?)?;
+            format!(
+                "{web}/blob/{sha}/{}",
+                encode_path(&super::roots::repository_prefix(root))
+            )
+        }
+    };
+    check_source_url(&url).is_ok().then_some(url)
+}
+
+/// The `origin` remote's URL, read from the repository's config file (only `src/git`
+/// runs git): `.git/config`, or for a linked work tree or a submodule (a `.git` file
+/// naming its git directory) the common directory's.
+fn origin_url(top: &Path) -> Option<String> {
+    let dot_git = top.join(".git");
+    let mut git_dir = if dot_git.is_file() {
+        let text = std::fs::read_to_string(&dot_git).ok()?;
+        top.join(text.trim().strip_prefix("gitdir:")?.trim())
+    } else {
+        dot_git
+    };
+    if let Ok(common) = std::fs::read_to_string(git_dir.join("commondir")) {
+        git_dir = git_dir.join(common.trim());
+    }
+    let config = std::fs::read_to_string(git_dir.join("config")).ok()?;
+    remote_url(&config, "origin")
+}
+
+/// A remote's `url` in a git config file's text.
+fn remote_url(config: &str, remote: &str) -> Option<String> {
+    let section = format!("[remote \"{remote}\"]");
+    let mut inside = false;
+    for line in config.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == section;
+        } else if inside
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim().eq_ignore_ascii_case("url")
+        {
+            return Some(value.trim().trim_matches('"').to_string());
+        }
+    }
+    None
+}
+
+/// `https://github.com/owner/repo` for a GitHub remote URL, whatever its form; `None` for
+/// another host or a path. Credentials in the URL are never kept.
+fn github_web(remote: &str) -> Option<String> {
+    let path = if let Some(rest) = remote
+        .strip_prefix("https://")
+        .or_else(|| remote.strip_prefix("http://"))
+        .or_else(|| remote.strip_prefix("ssh://"))
+        .or_else(|| remote.strip_prefix("git://"))
+    {
+        let (host, path) = rest.split_once('/')?;
+        // `user:token@github.com` or `git@github.com:22`: the host is what follows the `@`.
+        let host = host.rsplit('@').next()?;
+        let host = host.split(':').next()?;
+        (host.eq_ignore_ascii_case("github.com")).then_some(path)?
+    } else {
+        remote.strip_prefix("git@github.com:")?
+    };
+    let path = path.trim_end_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let (owner, repo) = path.split_once('/')?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    (ok(owner) && ok(repo)).then(|| format!("https://github.com/{owner}/{repo}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_remotes_in_every_form() {
+        for remote in [
+            "https://github.com/acme/shop.git",
+            "https://github.com/acme/shop",
+            "https://x-access-token:secret@github.com/acme/shop.git",
+            "git@github.com:acme/shop.git",
+            "ssh://git@github.com/acme/shop.git",
+            "ssh://git@github.com:22/acme/shop",
+        ] {
+            assert_eq!(
+                github_web(remote).as_deref(),
+                Some("https://github.com/acme/shop"),
+                "{remote}"
+            );
+        }
+        for other in [
+            "https://gitlab.com/acme/shop.git",
+            "/srv/git/shop.git",
+            "git@github.com:acme/shop/extra",
+            "https://github.com/acme/../x",
+            "https://evil.com/github.com/acme/shop",
+        ] {
+            assert_eq!(github_web(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_origin_url_is_read_from_the_config() {
+        let config = "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = https://github.com/a/b\n\
+                      [remote \"origin\"]\n\turl = git@github.com:acme/shop.git\n\tfetch = +refs/heads/*\n";
+        assert_eq!(
+            remote_url(config, "origin").as_deref(),
+            Some("git@github.com:acme/shop.git")
+        );
+        assert_eq!(remote_url("[core]\n", "origin"), None);
+    }
+
+    #[test]
+    fn github_actions_variables_name_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = |name: &str| match name {
+            "GITHUB_SERVER_URL" => Some("https://github.com/".to_string()),
+            "GITHUB_REPOSITORY" => Some("acme/shop".to_string()),
+            "GITHUB_SHA" => Some("0123abc".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            default_source_url(dir.path(), env).as_deref(),
+            Some("https://github.com/acme/shop/blob/0123abc/")
+        );
+        let hostile = |name: &str| match name {
+            "GITHUB_SERVER_URL" => Some("javascript:alert(1)//".to_string()),
+            _ => env(name),
+        };
+        assert_eq!(default_source_url(dir.path(), hostile), None);
+    }
 }

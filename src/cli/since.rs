@@ -238,7 +238,7 @@ pub fn report(args: &ReportArgs, rev: &str) -> anyhow::Result<u8> {
     print_diagnostics(&c.delta.diagnostics, args.walk.stderr_color());
     let links = ReportOptions {
         title: super::report::root_name(&args.walk.path),
-        source_url: args.source_url.clone(),
+        source_url: super::report::source_url(args),
         baselined: c.baselined,
     };
     let text = diff::markdown::render(

@@ -179,6 +179,7 @@ mod tests {
         let node = |id: &str| DfdNode {
             id: id.into(),
             label: format!("{id}\"]"),
+            short: format!("{id}\"]"),
             layer: Layer::Storage,
         };
         let dfd = Dfd {

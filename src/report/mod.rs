@@ -4,7 +4,9 @@
 
 pub mod detail;
 pub mod dfd;
+pub mod markup;
 pub mod names;
+pub mod sections;
 
 use crate::analysis::Finding;
 use crate::analysis::RuleCode;
