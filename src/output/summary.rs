@@ -45,6 +45,8 @@ fn capitalise(word: &str) -> String {
 /// `verdict_line` (the text report's last line, say) under the heading.
 pub fn render(model: &Model, fail_on: Severity, verdict_line: &str) -> String {
     let fails = gate_fails(model, fail_on);
+    // Names a message quotes become code spans, as in the Markdown report.
+    let words = crate::report::detail::Words::new(model);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -122,7 +124,7 @@ pub fn render(model: &Model, fail_on: Severity, verdict_line: &str) -> String {
             row.code,
             text(&row.location.file),
             row.location.line,
-            text(row.message)
+            crate::output::markdown::inline(&words.message(row.message), true)
         );
     }
     if rows.len() > MAX_ROWS {
