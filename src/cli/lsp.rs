@@ -1,11 +1,15 @@
-//! `threatline lsp`: the language server over stdio (`crate::lsp`).
+//! `threatline lsp`: the language server over stdio (`crate::lsp`, docs/editors.md).
 
 use clap::Args;
 
 #[derive(Args, Debug)]
-pub struct LspArgs {}
+pub struct LspArgs {
+    /// Accepted for editors that pass it (VS Code's client does); stdio is the only
+    /// transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
+}
 
 pub fn run(_args: &LspArgs) -> anyhow::Result<u8> {
-    crate::lsp::serve()?;
-    Ok(super::exit::CLEAN)
+    Ok(crate::lsp::serve())
 }
