@@ -418,7 +418,10 @@ fn otm_of_the_example_is_valid_and_joins_up() {
         .iter()
         .find(|f| f["id"] == "flow:ci-deploy")
         .unwrap();
-    assert_eq!(deploy["tags"], serde_json::json!(["unprotected-crossing"]));
+    assert_eq!(
+        deploy["tags"],
+        serde_json::json!(["crosses-boundary", "unprotected-crossing"])
+    );
     assert_eq!(deploy["attributes"]["unprotectedCrossing"], "critical");
     let ci = component("ci");
     let states: BTreeSet<&str> = ci["threats"]

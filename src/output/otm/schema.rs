@@ -13,6 +13,7 @@ pub(super) struct Otm {
     pub(super) otm_version: &'static str,
     pub(super) project: Project,
     pub(super) representations: Vec<Representation>,
+    pub(super) assets: Vec<Asset>,
     pub(super) trust_zones: Vec<TrustZone>,
     pub(super) components: Vec<OtmComponent>,
     pub(super) dataflows: Vec<Dataflow>,
@@ -28,6 +29,35 @@ pub(super) struct Project {
     pub(super) attributes: Attributes,
 }
 
+/// A data class (`@handles pii`) as an OTM asset.
+#[derive(Serialize)]
+pub(super) struct Asset {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) risk: AssetRisk,
+    pub(super) attributes: Attributes,
+}
+
+/// How bad losing each of confidentiality, integrity and availability is, 0 to 100.
+#[derive(Serialize)]
+pub(super) struct AssetRisk {
+    pub(super) confidentiality: u32,
+    pub(super) integrity: u32,
+    pub(super) availability: u32,
+    pub(super) comment: String,
+}
+
+/// The assets a component handles: `stored` for a storage-layer component, else
+/// `processed`.
+#[derive(Serialize, Default)]
+pub(super) struct AssetInstance {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) processed: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) stored: Vec<String>,
+}
+
 #[derive(Serialize)]
 pub(super) struct Representation {
     pub(super) name: &'static str,
@@ -37,7 +67,7 @@ pub(super) struct Representation {
     pub(super) size: Size,
 }
 
-#[derive(Serialize, Clone, Copy)]
+#[derive(Serialize, Clone, Copy, Default)]
 pub(super) struct Size {
     pub(super) width: u32,
     pub(super) height: u32,
@@ -68,6 +98,8 @@ pub(super) struct TrustZone {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) description: Option<String>,
     pub(super) risk: TrustRisk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) parent: Option<Parent>,
     pub(super) representations: Vec<Placement>,
     pub(super) attributes: Attributes,
 }
@@ -95,6 +127,8 @@ pub(super) struct OtmComponent {
     pub(super) description: Option<String>,
     pub(super) parent: Parent,
     pub(super) representations: Vec<Placement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) assets: Option<AssetInstance>,
     pub(super) threats: Vec<ThreatInstance>,
     pub(super) tags: Vec<String>,
     pub(super) attributes: Attributes,
@@ -122,6 +156,8 @@ pub(super) struct Dataflow {
     pub(super) bidirectional: bool,
     pub(super) source: String,
     pub(super) destination: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) assets: Vec<String>,
     pub(super) threats: Vec<ThreatInstance>,
     pub(super) tags: Vec<String>,
     pub(super) attributes: Attributes,
@@ -143,9 +179,8 @@ pub(super) struct OtmThreat {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ThreatRisk {
-    pub(super) likelihood: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) likelihood_comment: Option<String>,
+    pub(super) likelihood: u32,
+    pub(super) likelihood_comment: String,
     pub(super) impact: u32,
     pub(super) impact_comment: String,
 }
