@@ -17,7 +17,9 @@ use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
 use crate::diff::{ChangeAction, ChangeKind};
 use crate::escape::for_terminal;
-use crate::model::{BuildOptions, LayerKeywords};
+use crate::location::Location;
+use crate::model::normalize::normalize;
+use crate::model::{BuildOptions, ConfigZone, LayerKeywords, TrustOptions};
 use crate::yaml::{Entries, ReadError};
 
 pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatline.yaml"];
@@ -55,6 +57,12 @@ struct Raw {
     /// Secure transports: inferred from flow mechanisms or not, and local ones.
     #[serde(default)]
     transports: Option<RawTransports>,
+    /// Zones where attack paths start, whatever their names say.
+    #[serde(default)]
+    untrusted: Vec<Spanned<String>>,
+    /// Zones trusted although their names are in the keyword table (`catalogue/trust.yaml`).
+    #[serde(default)]
+    trusted: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +97,8 @@ pub struct Config {
     /// {infer: false}` turns it off), with these local transports first.
     pub infer_transports: bool,
     pub local_transports: Vec<crate::model::transports::SecureEntry>,
+    /// Zones listed under `untrusted:` and `trusted:`, each with its place in the file.
+    pub trust: TrustOptions,
 }
 
 /// The words `fail_on` and `severity` take, most severe first.
@@ -586,6 +596,7 @@ impl Config {
             })?;
             changes.insert(kind, action);
         }
+        let trust = check.zones(&raw.untrusted, &raw.trusted)?;
         let words = |list: Vec<Spanned<String>>| list.into_iter().map(|w| w.value);
         Ok(Config {
             source: None,
@@ -604,6 +615,7 @@ impl Config {
             layers,
             catalogues: words(raw.catalogues).map(PathBuf::from).collect(),
             changes,
+            trust,
         })
     }
 
@@ -612,6 +624,7 @@ impl Config {
     pub fn build_options(&self) -> Result<BuildOptions, ConfigError> {
         let mut options = BuildOptions {
             implicit_zones: self.implicit_zones,
+            trust: self.trust.clone(),
             ..BuildOptions::default()
         };
         if !self.infer_transports || !self.local_transports.is_empty() {
@@ -726,6 +739,52 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// `untrusted:` and `trusted:`: zone names, none blank and none in both lists. Whether
+    /// a name reaches a zone is known once the model is built: one that reaches none is a
+    /// warning there, with the nearest zone (`model::trust`).
+    fn zones(
+        &self,
+        untrusted: &[Spanned<String>],
+        trusted: &[Spanned<String>],
+    ) -> Result<TrustOptions, ConfigError> {
+        let mut out = TrustOptions::default();
+        for (key, list) in [("untrusted", untrusted), ("trusted", trusted)] {
+            for word in list {
+                if normalize(&word.value).is_empty() {
+                    let message = format!("`{key}: {}` is not a zone name", quoted(&word.value));
+                    return Err(self.invalid(key, message, word));
+                }
+            }
+        }
+        for word in trusted {
+            let key = normalize(&word.value);
+            if let Some(other) = untrusted.iter().find(|u| normalize(&u.value) == key) {
+                let line = other.referenced.line();
+                return Err(self.invalid(
+                    "trusted",
+                    format!(
+                        "zone `{}` is listed under both `untrusted` (line {line}) and `trusted`; keep it in one list",
+                        quoted(&word.value)
+                    ),
+                    word,
+                ));
+            }
+        }
+        let zone = |word: &Spanned<String>| ConfigZone {
+            name: word.value.trim().to_string(),
+            location: Location::new(
+                self.path,
+                u32::try_from(word.referenced.line()).unwrap_or(1).max(1),
+                u32::try_from(word.referenced.column()).unwrap_or(1).max(1),
+            ),
+        };
+        out.untrusted = untrusted.iter().map(zone).collect();
+        out.trusted = trusted.iter().map(zone).collect();
+        Ok(out)
+    }
+}
+
 /// Config found inside a scanned tree must not point the tool outside it.
 fn check_inside(path: &str) -> Result<(), String> {
     let p = Path::new(path.trim_start_matches('!'));
@@ -790,10 +849,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_fail_only_on_a_removed_defence() {
+    fn defaults_fail_only_on_a_removed_defence_and_a_new_attack_path() {
         let c = Config::defaults();
         for kind in ChangeKind::ALL {
-            let expected = if kind == ChangeKind::RemovedDefence {
+            let expected = if matches!(kind, ChangeKind::RemovedDefence | ChangeKind::NewAttackPath)
+            {
                 ChangeAction::Fail
             } else {
                 ChangeAction::Report

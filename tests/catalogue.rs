@@ -49,7 +49,8 @@ fn every_file_in_catalogue_is_compiled_in() {
             "domains.yaml",
             "generic.yaml",
             "kubernetes.yaml",
-            "transports.yaml"
+            "transports.yaml",
+            "trust.yaml"
         ]
     );
     let origins: BTreeSet<&str> = Catalogue::builtin()

@@ -94,7 +94,7 @@ fn a_misspelt_code_is_one_error_with_the_nearest_code_and_the_codes() {
             &[
                 "`severity: untested-contrl` is not a finding code",
                 "did you mean `untested-control`?",
-                "unmitigated-exposure, unmitigated-threat, unprotected-crossing, untested-control, open-review, stride-gap",
+                "unmitigated-exposure, unmitigated-threat, unprotected-crossing, attack-path, untested-control, open-review, stride-gap",
             ],
         );
     }

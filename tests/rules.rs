@@ -118,6 +118,86 @@ fn unprotected_crossing() {
 }
 
 #[test]
+fn attack_path() {
+    let (model, findings) = run("attack-path");
+    assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    let got: Vec<(&str, u32, Severity, Option<&str>)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f.site.location.file.as_str(),
+                f.site.location.line,
+                f.severity,
+                f.component.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // Two entries reach the ledger: one finding, the partner's two hops.
+            ("billing.ts", 5, Severity::Critical, Some("billing.ledger")),
+            // The example of the issue: three hops, at the vault's flow, critical.
+            ("shop.py", 6, Severity::Critical, Some("shop.card_vault")),
+            // A declared untrusted zone and a two-way flow taken backwards: pii, high.
+            (
+                "suppliers.go",
+                8,
+                Severity::High,
+                Some("catalogue.profiles")
+            ),
+        ]
+    );
+    let route = |f: &threatline::analysis::Finding| model.route(&f.path);
+    assert_eq!(
+        route(&findings[1]),
+        "Internet:Visitor → Shop:Web → Shop:Checkout → Shop:Card Vault"
+    );
+    assert_eq!(
+        route(&findings[0]),
+        "Partner:Portal → Billing:Gateway → Billing:Ledger"
+    );
+    assert_eq!(
+        route(&findings[2]),
+        "Vendor:Feed → Catalogue:Importer → Catalogue:Profiles"
+    );
+    assert!(findings[2].path[1].backwards);
+    assert!(findings[2].message.contains("zone `feeds`, untrusted,"));
+    assert!(
+        findings[1]
+            .message
+            .contains("zone `internet`, untrusted (inferred from `internet`)")
+    );
+    // Every hop is a related place, in order, and the finding is at the last one.
+    for f in &findings {
+        assert_eq!(f.related.len(), f.path.len());
+        for (r, h) in f.related.iter().zip(&f.path) {
+            assert_eq!(r.site.location, h.site.location);
+        }
+        assert_eq!(f.path.last().unwrap().site.location, f.site.location);
+        assert_eq!(
+            f.flow.as_deref(),
+            Some(f.path.last().unwrap().flow.as_str())
+        );
+    }
+    // Zones: inferred from the name, declared, and a keyword overridden by `[trusted]`.
+    let trust = |id: &str| {
+        model
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.trust.clone())
+            .map(|t| (t.level.as_str(), t.source.as_str()))
+    };
+    assert_eq!(trust("internet.visitor"), Some(("untrusted", "inferred")));
+    assert_eq!(trust("partner.portal"), Some(("untrusted", "inferred")));
+    assert_eq!(trust("vendor.feed"), Some(("untrusted", "declared")));
+    assert_eq!(trust("marketing.site"), Some(("trusted", "declared")));
+    assert_eq!(trust("shop.web"), None);
+    insta::assert_snapshot!(snapshot(&findings));
+}
+
+#[test]
 fn untested_control() {
     let (model, findings) = run("untested-control");
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);

@@ -367,6 +367,13 @@ fn the_logs_validate_against_the_official_schema() {
             "unprotected-crossing",
             sarif_of(&rules_tree, &SarifOptions::default()),
         ),
+        (
+            "attack-path",
+            sarif_of(
+                &Path::new(MANIFEST).join("tests/rules/attack-path"),
+                &SarifOptions::default(),
+            ),
+        ),
     ];
     for (name, sarif) in &logs {
         let errors = schema_errors(sarif);
@@ -744,6 +751,65 @@ fn related_places_are_linked_from_the_message() {
         [1],
         "{exposure}"
     );
+}
+
+#[test]
+fn an_attack_path_is_a_code_flow_in_hop_order() {
+    let sarif = sarif_of(
+        &Path::new(MANIFEST).join("tests/rules/attack-path"),
+        &SarifOptions::default(),
+    );
+    assert!(
+        schema_errors(&sarif).is_empty(),
+        "{:#?}",
+        schema_errors(&sarif)
+    );
+    assert_code_scanning_reads(&sarif);
+    let line = |l: &Value| physical(l)["region"]["startLine"].as_u64().unwrap();
+    for (uri, at, severity, hops) in [
+        ("shop.py", 6, "critical", vec![4, 5, 6]),
+        ("billing.ts", 5, "critical", vec![4, 5]),
+        ("suppliers.go", 8, "high", vec![7, 8]),
+    ] {
+        let result = result_at(&sarif, uri, at, "attack-path");
+        // A security alert with its own severity, as every risk rule.
+        assert_eq!(result["ruleId"], format!("attack-path/{severity}"));
+        let rule = rule_of(&sarif, result);
+        assert!(tags(rule).contains(&"security"), "{rule}");
+        assert!(score(rule).unwrap() >= 7.0);
+        // One code flow, one thread flow, a location per hop, in hop order; the same places
+        // as the related locations, with the same messages.
+        let flows = result["codeFlows"].as_array().unwrap();
+        assert_eq!(flows.len(), 1);
+        let threads = flows[0]["threadFlows"].as_array().unwrap();
+        assert_eq!(threads.len(), 1);
+        let steps = threads[0]["locations"].as_array().unwrap();
+        let lines: Vec<u64> = steps.iter().map(|s| line(&s["location"])).collect();
+        assert_eq!(lines, hops, "{uri}");
+        let related = result["relatedLocations"].as_array().unwrap();
+        let related_lines: Vec<u64> = related.iter().map(line).collect();
+        assert_eq!(related_lines, hops);
+        for (i, (step, r)) in steps.iter().zip(related).enumerate() {
+            assert_eq!(step["executionOrder"], i as u64 + 1);
+            assert_eq!(step["location"]["message"], r["message"]);
+            assert_location(run(&sarif), &step["location"]);
+        }
+        // The last hop is where the result is.
+        assert_eq!(line(&steps[steps.len() - 1]["location"]), at);
+    }
+    let vault = result_at(&sarif, "shop.py", 6, "attack-path");
+    assert_eq!(
+        vault["codeFlows"][0]["message"]["text"],
+        "Internet:Visitor → Shop:Web → Shop:Checkout → Shop:Card Vault."
+    );
+    // Only attack paths carry code flows.
+    for r in results_of(&sarif) {
+        assert_eq!(
+            r.get("codeFlows").is_some(),
+            r["properties"]["code"] == "attack-path",
+            "{r}"
+        );
+    }
 }
 
 #[test]

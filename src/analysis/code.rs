@@ -12,6 +12,7 @@ pub enum RuleCode {
     UnmitigatedExposure,
     UnmitigatedThreat,
     UnprotectedCrossing,
+    AttackPath,
     UntestedControl,
     OpenReview,
     StrideGap,
@@ -19,10 +20,11 @@ pub enum RuleCode {
 
 impl RuleCode {
     /// Every code, in the order of SPEC §5.
-    pub const ALL: [RuleCode; 6] = [
+    pub const ALL: [RuleCode; 7] = [
         RuleCode::UnmitigatedExposure,
         RuleCode::UnmitigatedThreat,
         RuleCode::UnprotectedCrossing,
+        RuleCode::AttackPath,
         RuleCode::UntestedControl,
         RuleCode::OpenReview,
         RuleCode::StrideGap,
@@ -33,6 +35,7 @@ impl RuleCode {
             RuleCode::UnmitigatedExposure => "unmitigated-exposure",
             RuleCode::UnmitigatedThreat => "unmitigated-threat",
             RuleCode::UnprotectedCrossing => "unprotected-crossing",
+            RuleCode::AttackPath => "attack-path",
             RuleCode::UntestedControl => "untested-control",
             RuleCode::OpenReview => "open-review",
             RuleCode::StrideGap => "stride-gap",

@@ -17,10 +17,28 @@ use crate::catalogue::Catalogue;
 use crate::model::{Flow, Model, Site};
 use graph::ModelGraph;
 
-/// A related place: the ends of a flow.
+/// A related place: the ends of a flow, another exposure of a pair, a hop of an attack
+/// path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     pub message: String,
+    #[serde(flatten)]
+    pub site: Site,
+}
+
+/// One hop of an attack path: a flow, taken from `from` to `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    /// The flow's id (`Model::flows`).
+    pub flow: String,
+    /// Component ids, in the direction the hop takes.
+    pub from: String,
+    pub to: String,
+    /// A two-way flow taken against the direction it is written in (`to` is the flow's
+    /// `from`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub backwards: bool,
+    /// The flow's annotation.
     #[serde(flatten)]
     pub site: Site,
 }
@@ -51,6 +69,11 @@ pub struct Finding {
     pub fix: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// `attack-path`: the path from the entry (the first hop's `from`, in an untrusted
+    /// zone) to the target (the last hop's `to`, the finding's `component`), one hop per
+    /// flow in order. `related` holds the same hops, in the same order, as places.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Hop>,
     /// The teams that answer for the finding's component (or a flow's two ends): `@owns`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<String>,
@@ -82,6 +105,7 @@ impl Finding {
             boundaries_crossed: None,
             fix: None,
             related: Vec::new(),
+            path: Vec::new(),
             owners: Vec::new(),
             site: site.clone(),
         }

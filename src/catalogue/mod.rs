@@ -10,6 +10,7 @@ mod coverage;
 mod load;
 #[cfg(test)]
 mod tests;
+pub mod trust;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,6 +19,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use coverage::{Expectation, expected_stride};
+pub use trust::TrustKeywords;
 
 use crate::annotation::{Layer, Severity, Stride};
 use crate::model::normalize::id_key;

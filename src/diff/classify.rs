@@ -21,6 +21,7 @@ pub fn changes<'m>(base: &'m Model, head: &'m Model) -> Vec<Change> {
     cx.severities(&mut out);
     cx.exposures(&mut out);
     cx.crossings(&mut out);
+    cx.attack_paths(&mut out);
     cx.entities(&mut out);
     cx.assumptions(&mut out);
     out.sort_by(|a, b| {
@@ -375,6 +376,74 @@ impl<'m> Cx<'m> {
                 &f.site,
                 &[flow],
                 f.message.clone(),
+            );
+            c.severity = Some(f.severity);
+            out.push(c);
+        }
+    }
+
+    /// Attack paths new in the head (a change that fails by default) and gone from the
+    /// base (an improvement), matched by fingerprint: the code, the entry and the target.
+    fn attack_paths(&self, out: &mut Vec<Change>) {
+        let (b, h) = (self.base, self.head);
+        let paths = |m: &'m Model| -> Vec<&'m crate::analysis::Finding> {
+            m.findings
+                .iter()
+                .filter(|f| f.code == RuleCode::AttackPath)
+                .collect()
+        };
+        let (old, new) = (paths(b), paths(h));
+        let has = |list: &[&crate::analysis::Finding], fingerprint: &str| {
+            list.iter().any(|f| f.fingerprint == fingerprint)
+        };
+        let ends = |f: &crate::analysis::Finding| -> (String, String) {
+            let entry = f.path.first().map(|x| x.from.clone()).unwrap_or_default();
+            let target = f.component.clone().unwrap_or_default();
+            (entry, target)
+        };
+        for f in &new {
+            if has(&old, &f.fingerprint) {
+                continue;
+            }
+            let (entry, target) = ends(f);
+            let message = format!(
+                "`{}` now reaches `{}` with no control on the way: {}",
+                h.component_name(&entry),
+                h.component_name(&target),
+                h.route(&f.path)
+            );
+            let mut c = change(
+                ChangeKind::NewAttackPath,
+                Side::Head,
+                &f.site,
+                &[&entry, &target],
+                message,
+            );
+            c.severity = Some(f.severity);
+            out.push(c);
+        }
+        for f in &old {
+            if has(&new, &f.fingerprint) {
+                continue;
+            }
+            let (entry, target) = ends(f);
+            let why = if h.components.iter().any(|c| c.id == target) {
+                "a hop is answered now, or the route is gone"
+            } else {
+                "the target is gone"
+            };
+            let message = format!(
+                "`{}` no longer reaches `{}` undefended ({why}); it went {}",
+                b.component_name(&entry),
+                b.component_name(&target),
+                b.route(&f.path)
+            );
+            let mut c = change(
+                ChangeKind::AttackPathRemoved,
+                Side::Base,
+                &f.site,
+                &[&entry, &target],
+                message,
             );
             c.severity = Some(f.severity);
             out.push(c);

@@ -86,10 +86,14 @@ struct View<'a, 'm> {
 
 /// `❌` where the row fails the gate.
 fn fails(yes: bool) -> Cell {
-    Cell::new(if yes {
-        vec![Inline::Text("❌".into())]
-    } else {
+    mark(if yes { "❌" } else { "" })
+}
+
+fn mark(symbol: &str) -> Cell {
+    Cell::new(if symbol.is_empty() {
         Vec::new()
+    } else {
+        vec![Inline::Text(symbol.into())]
     })
 }
 
@@ -144,7 +148,14 @@ impl View<'_, '_> {
             .take(MAX_ROWS)
             .map(|c| {
                 vec![
-                    fails(c.fails),
+                    // An improvement (a path or a finding gone) is marked as good news.
+                    mark(if c.fails {
+                        "❌"
+                    } else if c.kind.is_improvement() {
+                        "✅"
+                    } else {
+                        ""
+                    }),
                     Cell::new(vec![Inline::Text(capitalised(&c.kind.title()))]),
                     Cell::new(self.words.message(&c.message)),
                     Cell::new(self.link(c.side, &c.site)),

@@ -28,6 +28,9 @@ pub enum ChangeKind {
     /// A `@mitigates` (or a flow's control) is gone while the exposure (or crossing) it
     /// answered remains.
     RemovedDefence,
+    /// An untrusted zone now reaches sensitive data with no control on the way (an
+    /// `attack-path` finding the base did not have).
+    NewAttackPath,
     /// An `@accepts` is gone and nothing else answers the threat now.
     AcceptanceRemoved,
     SeverityRaised,
@@ -39,6 +42,8 @@ pub enum ChangeKind {
     SeverityLowered,
     /// Deleting an `@exposes` is one way to silence a finding.
     ExposureRemoved,
+    /// An attack path of the base is gone: an improvement.
+    AttackPathRemoved,
     ComponentAdded,
     ComponentRemoved,
     FlowAdded,
@@ -52,8 +57,9 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 16] = [
+    pub const ALL: [ChangeKind; 18] = [
         ChangeKind::RemovedDefence,
+        ChangeKind::NewAttackPath,
         ChangeKind::AcceptanceRemoved,
         ChangeKind::SeverityRaised,
         ChangeKind::NewExposure,
@@ -61,6 +67,7 @@ impl ChangeKind {
         ChangeKind::AcceptanceAdded,
         ChangeKind::SeverityLowered,
         ChangeKind::ExposureRemoved,
+        ChangeKind::AttackPathRemoved,
         ChangeKind::ComponentAdded,
         ChangeKind::ComponentRemoved,
         ChangeKind::FlowAdded,
@@ -75,6 +82,7 @@ impl ChangeKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::RemovedDefence => "removed-defence",
+            ChangeKind::NewAttackPath => "new-attack-path",
             ChangeKind::AcceptanceRemoved => "acceptance-removed",
             ChangeKind::SeverityRaised => "severity-raised",
             ChangeKind::NewExposure => "new-exposure",
@@ -82,6 +90,7 @@ impl ChangeKind {
             ChangeKind::AcceptanceAdded => "acceptance-added",
             ChangeKind::SeverityLowered => "severity-lowered",
             ChangeKind::ExposureRemoved => "exposure-removed",
+            ChangeKind::AttackPathRemoved => "attack-path-removed",
             ChangeKind::ComponentAdded => "component-added",
             ChangeKind::ComponentRemoved => "component-removed",
             ChangeKind::FlowAdded => "flow-added",
@@ -102,13 +111,20 @@ impl ChangeKind {
         self.as_str().replace('-', " ")
     }
 
-    /// Only a removed defence fails by default: new exposures and crossings already fail
-    /// through their findings when they reach `--fail-on`, and the rest is for review.
+    /// A removed defence and a new attack path fail by default: new exposures and
+    /// crossings already fail through their findings when they reach `--fail-on`, and the
+    /// rest is for review. A new attack path fails whatever `--fail-on` says: nothing
+    /// stands between the outside and the data any more.
     pub fn default_action(self) -> ChangeAction {
         match self {
-            ChangeKind::RemovedDefence => ChangeAction::Fail,
+            ChangeKind::RemovedDefence | ChangeKind::NewAttackPath => ChangeAction::Fail,
             _ => ChangeAction::Report,
         }
+    }
+
+    /// A change that makes the model safer, shown as such (an attack path gone).
+    pub fn is_improvement(self) -> bool {
+        self == ChangeKind::AttackPathRemoved
     }
 }
 

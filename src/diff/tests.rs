@@ -193,3 +193,76 @@ fn assumptions_added_and_removed_are_changes_for_review() {
     );
     assert_eq!(kinds(&head, &head), vec![]);
 }
+
+/// The issue's example: three hops from the internet to the card vault.
+const VAULT: &str = "\
+@connects Internet:Visitor to Shop:Web with HTTP (#visitor-web)
+@connects Shop:Web to Shop:Checkout with JSON on localhost (#web-checkout)
+@connects Shop:Checkout to Shop:Card Vault with SQL (#checkout-vault)
+@handles financial on Shop:Card Vault
+";
+
+#[test]
+fn a_new_attack_path_fails_by_default_and_a_closed_one_is_an_improvement() {
+    let defended = model(&[(
+        "a.threatline",
+        &format!(
+            "@control mTLS (#mtls)\n{}",
+            VAULT.replace("with JSON on localhost", "with #mtls")
+        ),
+    )]);
+    let open = model(&[("a.threatline", VAULT)]);
+    // Opened: one change, entry then target, failing by default.
+    let delta = Delta::new(&defended, &open, ChangeKind::default_action);
+    let paths: Vec<&Change> = delta
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::NewAttackPath)
+        .collect();
+    assert_eq!(paths.len(), 1, "{:?}", delta.changes);
+    assert_eq!(paths[0].ids, vec!["internet.visitor", "shop.card_vault"]);
+    assert!(paths[0].fails);
+    assert_eq!(paths[0].severity, Some(Severity::Critical));
+    assert!(
+        paths[0]
+            .message
+            .ends_with("Internet:Visitor → Shop:Web → Shop:Checkout → Shop:Card Vault"),
+        "{}",
+        paths[0].message
+    );
+    assert_eq!(paths[0].site.location.line, 3, "at the flow into the vault");
+    // It fails the gate even where the findings would not (`--fail-on critical` and a
+    // baseline could hide them): the change itself fails.
+    assert!(
+        delta
+            .verdict(Severity::Critical)
+            .unwrap()
+            .contains("1 new attack path")
+    );
+    // Closed again: an improvement, reported, never failing.
+    let delta = Delta::new(&open, &defended, ChangeKind::default_action);
+    let closed: Vec<&Change> = delta
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::AttackPathRemoved)
+        .collect();
+    assert_eq!(closed.len(), 1, "{:?}", delta.changes);
+    assert!(!closed[0].fails && closed[0].kind.is_improvement());
+    assert_eq!(closed[0].side, Side::Base);
+    assert!(!delta.fails(Severity::Critical), "{:?}", delta.changes);
+    // The same path again, its lines moved: nothing changed.
+    let moved = model(&[("z/b.threatline", &format!("\n\n{VAULT}"))]);
+    assert!(
+        kinds(&open, &moved)
+            .iter()
+            .all(|(k, _)| !k.contains("attack-path")),
+        "{:?}",
+        kinds(&open, &moved)
+    );
+    // The policy can turn it down to a report.
+    let delta = Delta::new(&defended, &open, |k| match k {
+        ChangeKind::NewAttackPath => ChangeAction::Report,
+        k => k.default_action(),
+    });
+    assert_eq!(delta.failing_changes(), 0);
+}

@@ -50,6 +50,8 @@ pub fn render(delta: &Delta, options: &SinceText) -> String {
     for c in &delta.changes {
         let mark = if c.fails {
             wrap(color, "1;31", "FAIL")
+        } else if c.kind.is_improvement() {
+            wrap(color, "32", "good")
         } else {
             wrap(color, "2", "note")
         };

@@ -426,6 +426,7 @@ mod tests {
             layer_source: LayerSource::Inferred,
             zone: "payments".into(),
             data: vec![],
+            trust: None,
             owners: vec![],
             declared,
             description: None,

@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub settings_diagnostics: Vec<Diagnostic>,
     /// Secure transports a flow's mechanism may name (`via HTTPS`): inferred controls.
     pub transports: Arc<Transports>,
+    /// Zones `threatline.yaml` lists as untrusted or trusted.
+    pub trust: super::TrustOptions,
 }
 
 impl Default for BuildOptions {
@@ -41,6 +43,7 @@ impl Default for BuildOptions {
             catalogue: Catalogue::shared_builtin(),
             settings_diagnostics: Vec::new(),
             transports: Transports::builtin(),
+            trust: super::TrustOptions::default(),
         }
     }
 }

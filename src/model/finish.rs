@@ -105,6 +105,7 @@ impl Builder {
                 layer_source,
                 zone,
                 data: node.data.iter().cloned().collect(),
+                trust: None,
                 owners,
                 declared: node.declared.is_some(),
                 description: node.description.clone(),
@@ -154,6 +155,12 @@ impl Builder {
         m.controls.sort_by(|a, b| a.id.cmp(&b.id));
         m.flows.sort_by(|a, b| a.site.cmp(&b.site));
         m.boundaries.sort_by(|a, b| a.site.cmp(&b.site));
+        super::trust::assign(
+            &mut m,
+            &options.trust,
+            crate::catalogue::TrustKeywords::builtin(),
+            &mut self.diagnostics,
+        );
         m
     }
 

@@ -12,6 +12,7 @@ pub mod normalize;
 mod registry;
 mod relations;
 pub mod transports;
+pub mod trust;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{BuildOptions, build};
 pub use layers::{LayerKeywords, LayerSource};
+pub use trust::{ConfigZone, TrustOptions};
 
 use crate::annotation::{Layer, Severity, Stride};
 use crate::diagnostics::Diagnostic;
@@ -61,6 +63,12 @@ pub struct Component {
     pub zone: String,
     /// Data classes from `@handles`.
     pub data: Vec<String>,
+    /// How far its zone is trusted, where anything says so (SPEC §4, "Zone trust"):
+    /// `[untrusted]` or `[trusted]` on the zone's `@boundary ... around`, `untrusted:` or
+    /// `trusted:` in `threatline.yaml`, or the keyword table (`catalogue/trust.yaml`),
+    /// marked as inferred. Absent: trusted, as nothing says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<ZoneTrust>,
     /// The teams that answer for it: its own `@owns`, else its nearest owned ancestor's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<String>,
@@ -72,6 +80,86 @@ pub struct Component {
     pub properties: BTreeMap<String, serde_json::Value>,
     #[serde(flatten)]
     pub site: Site,
+}
+
+/// Whether a zone is trusted: attack paths start in an untrusted one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trust {
+    Untrusted,
+    Trusted,
+}
+
+impl Trust {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trust::Untrusted => "untrusted",
+            Trust::Trusted => "trusted",
+        }
+    }
+
+    /// The qualifier word on a `@boundary ... around` (`[untrusted]`), any case.
+    pub fn parse(word: &str) -> Option<Trust> {
+        match word.to_ascii_lowercase().as_str() {
+            "untrusted" => Some(Trust::Untrusted),
+            "trusted" => Some(Trust::Trusted),
+            _ => None,
+        }
+    }
+}
+
+/// Who says how far a zone is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustSource {
+    /// `[untrusted]` or `[trusted]` on the `@boundary ... around` that declares the zone.
+    Declared,
+    /// `untrusted:` or `trusted:` in `threatline.yaml`.
+    Config,
+    /// The zone's name ends in a word of `catalogue/trust.yaml`.
+    Inferred,
+}
+
+impl TrustSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustSource::Declared => "declared",
+            TrustSource::Config => "config",
+            TrustSource::Inferred => "inferred",
+        }
+    }
+}
+
+/// The trust of a component's zone, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneTrust {
+    pub level: Trust,
+    pub source: TrustSource,
+    /// `declared`: the id of the `@boundary ... around` that says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<String>,
+    /// `inferred`: the word of `catalogue/trust.yaml` the zone's name ends in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+}
+
+impl ZoneTrust {
+    pub fn is_untrusted(&self) -> bool {
+        self.level == Trust::Untrusted
+    }
+
+    /// For people: `untrusted`, `untrusted (inferred from `customer`)`,
+    /// `untrusted (threatline.yaml)`, `trusted (declared)`.
+    pub fn describe(&self) -> String {
+        match (self.source, &self.keyword) {
+            (TrustSource::Inferred, Some(k)) => {
+                format!("{} (inferred from `{k}`)", self.level.as_str())
+            }
+            (TrustSource::Inferred, None) => format!("{} (inferred)", self.level.as_str()),
+            (TrustSource::Config, _) => format!("{} (threatline.yaml)", self.level.as_str()),
+            (TrustSource::Declared, _) => self.level.as_str().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,6 +324,10 @@ pub struct Boundary {
     /// Component ids: the two sides (`between`) or the zone's members (`around`).
     pub components: Vec<String>,
     pub severity: Option<Severity>,
+    /// `around`: `[untrusted]` or `[trusted]` on the line, the trust of the zone it
+    /// declares (SPEC §4, "Zone trust").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -344,6 +436,29 @@ pub struct Model {
 }
 
 impl Model {
+    /// How a component is shown, its path (`Shop:Card Vault`), found by id; the id itself
+    /// for one the model does not hold (a model of findings only).
+    pub fn component_name(&self, id: &str) -> String {
+        // Built models list components by id; a model read back or merged may not.
+        self.components
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .filter(|&i| self.components[i].id == id)
+            .or_else(|| self.components.iter().position(|c| c.id == id))
+            .map_or_else(|| id.to_string(), |i| self.components[i].path.join(":"))
+    }
+
+    /// An attack path's route for people: `Internet:Visitor → Shop:Web → Shop:Card Vault`.
+    pub fn route(&self, path: &[crate::analysis::Hop]) -> String {
+        let names: Vec<String> = path
+            .first()
+            .map(|h| self.component_name(&h.from))
+            .into_iter()
+            .chain(path.iter().map(|h| self.component_name(&h.to)))
+            .collect();
+        names.join(" → ")
+    }
+
     /// Whether the tree holds a threat model (SPEC §3.3): something that states a risk or
     /// its answer (a threat, exposure, mitigation, acceptance, transfer, flow or
     /// boundary), not only components and controls that a doc tag might have named.

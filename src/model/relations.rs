@@ -176,14 +176,29 @@ impl Builder {
                         .clone()
                         .or_else(|| name.as_deref().map(normalize))
                         .unwrap_or_else(|| components.join("|"));
+                    // `[untrusted]` / `[trusted]` before `around` or after its last member:
+                    // the trust of the zone it declares (a `between` boundary makes no zone).
+                    let mut properties = properties(&a.qualifiers, a);
+                    let trust = match sides {
+                        BoundarySides::Around(list) => {
+                            let tags = a.qualifiers.tags.iter();
+                            let trust = super::trust::declared(
+                                tags.chain(list.iter().flat_map(|x| &x.qualifiers.tags)),
+                            );
+                            super::trust::without_trust_tags(&mut properties);
+                            trust
+                        }
+                        BoundarySides::Between(_) => None,
+                    };
                     m.boundaries.push(Boundary {
                         id,
                         name: name.clone(),
                         kind,
                         components,
                         severity: a.qualifiers.severity,
+                        trust,
                         description,
-                        properties: properties(&a.qualifiers, a),
+                        properties,
                         site: s,
                     });
                 }

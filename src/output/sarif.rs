@@ -5,6 +5,8 @@
 //! from a result, so a risk finding's rule is `code/severity` (`unprotected-crossing/critical`):
 //! one descriptor per risk rule and severity, each with its own score. Diagnostics and
 //! coverage hints are quality alerts (no `security` tag, no score) under their plain code.
+//! An attack path carries its hops as a `codeFlows` thread flow, in hop order, which code
+//! scanning shows as a path (as for CodeQL's path queries), and as related locations.
 //! What code scanning reads, and how each point is tested, is in `docs/ci.md` ("What code
 //! scanning reads") and `tests/sarif.rs`.
 
@@ -12,9 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    ArtifactLocation, CodeFlow, Location, LogicalLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, ThreadFlow,
+    ThreadFlowLocation, Tool, ToolComponent,
 };
 
 use crate::analysis::rules::{self, unindent};
@@ -551,7 +554,42 @@ fn finding_message(f: &Finding) -> String {
     message
 }
 
-fn finding_result(f: &Finding, rules: &mut Rules, places: &Places) -> SarifResult {
+/// An attack path as code scanning shows a path query's result (CodeQL's `@kind
+/// path-problem`): one code flow with one thread flow, a location per hop in hop order,
+/// each the flow's annotation with the hop for its message. The hops are the related
+/// locations too, in the same order.
+fn code_flow(model: &Model, f: &Finding, places: &Places) -> Option<CodeFlow> {
+    if f.path.is_empty() {
+        return None;
+    }
+    let locations: Vec<ThreadFlowLocation> = f
+        .path
+        .iter()
+        .enumerate()
+        .map(|(i, hop)| {
+            let message = f.related.get(i).map(|r| r.message.as_str());
+            ThreadFlowLocation::builder()
+                .location(places.site(&hop.site, message))
+                .execution_order(i as i64 + 1)
+                .nesting_level(0)
+                .importance(json!("essential"))
+                .build()
+        })
+        .collect();
+    let thread = ThreadFlow::builder().locations(locations).build();
+    Some(
+        CodeFlow::builder()
+            .message(
+                Message::builder()
+                    .text(sentence(&escape(&model.route(&f.path))))
+                    .build(),
+            )
+            .thread_flows(vec![thread])
+            .build(),
+    )
+}
+
+fn finding_result(model: &Model, f: &Finding, rules: &mut Rules, places: &Places) -> SarifResult {
     let level = level_of(f.severity);
     let rule_id = finding_rule_id(f);
     let index = rules.index(&rule_id, f.code.as_str(), level);
@@ -587,6 +625,7 @@ fn finding_result(f: &Finding, rules: &mut Rules, places: &Places) -> SarifResul
                 .collect(),
         );
     }
+    result.code_flows = code_flow(model, f, places).map(|flow| vec![flow]);
     result
 }
 
@@ -631,7 +670,7 @@ pub fn to_sarif(model: &Model, options: &SarifOptions) -> String {
     let mut results: Vec<SarifResult> = model
         .findings
         .iter()
-        .map(|f| finding_result(f, &mut rules, &places))
+        .map(|f| finding_result(model, f, &mut rules, &places))
         .collect();
     results.extend(
         model

@@ -1,8 +1,9 @@
 //! The report for people: findings grouped by CCCS layer, then severity, each with its
-//! place, its source line and its fix in annotation form. Informational findings are
-//! folded into one line per rule unless asked for. The verdict is not part of it: it is
-//! `output::verdict`, written to stderr by the command. Every piece of annotation text is
-//! escaped for the terminal.
+//! place, its source line and its fix in annotation form; an attack path is drawn hop by
+//! hop (`Internet:Visitor → Shop:Web → ...`, each hop with its file and line).
+//! Informational findings are folded into one line per rule unless asked for. The verdict
+//! is not part of it: it is `output::verdict`, written to stderr by the command. Every
+//! piece of annotation text is escaped for the terminal.
 
 use std::fmt::Write as _;
 
@@ -94,7 +95,7 @@ pub fn render_findings(model: &Model, color: bool, show_info: bool) -> String {
             .sort_by(|a, b| (a.severity, &a.site.location).cmp(&(b.severity, &b.site.location)));
         let _ = writeln!(out, "{}", paint.wrap("1", layer_title(layer)));
         for f in findings {
-            finding(&mut out, f, &paint);
+            finding(&mut out, model, f, &paint);
         }
         out.push('\n');
     }
@@ -150,7 +151,41 @@ fn folded_info(out: &mut String, model: &Model, paint: &Paint) {
     out.push('\n');
 }
 
-fn finding(out: &mut String, f: &Finding, paint: &Paint) {
+/// An attack path drawn: the route on one line, then each hop with its file and line.
+fn path(out: &mut String, model: &Model, f: &Finding, paint: &Paint, pad: &str) {
+    let name = |id: &str| model.component_name(id);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}",
+        paint.wrap("2", "path:"),
+        for_terminal(&model.route(&f.path))
+    );
+    let hops: Vec<String> = f
+        .path
+        .iter()
+        .map(|h| format!("{} → {}", name(&h.from), name(&h.to)))
+        .collect();
+    let width = hops.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+    for (i, (h, text)) in f.path.iter().zip(&hops).enumerate() {
+        let pad_to = width - text.chars().count();
+        let backwards = if h.backwards {
+            "  (a two-way flow, taken against the way it is written)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{pad}  {}. {}{}  {}:{}{backwards}",
+            i + 1,
+            for_terminal(text),
+            " ".repeat(pad_to),
+            for_terminal(&h.site.location.file),
+            h.site.location.line,
+        );
+    }
+}
+
+fn finding(out: &mut String, model: &Model, f: &Finding, paint: &Paint) {
     let pad = " ".repeat(11);
     if f.severity == Severity::Info {
         // Informational findings stay one line each, so they never bury the rest.
@@ -183,7 +218,11 @@ fn finding(out: &mut String, f: &Finding, paint: &Paint) {
         paint.wrap("2", &format!("{:>4} |", f.site.location.line)),
         for_terminal(line.trim())
     );
-    for r in &f.related {
+    if !f.path.is_empty() {
+        // The hops are the related places: drawn as the path instead of as notes.
+        path(out, model, f, paint, &pad);
+    }
+    for r in f.related.iter().filter(|_| f.path.is_empty()) {
         let _ = writeln!(
             out,
             "{pad}{} {}",

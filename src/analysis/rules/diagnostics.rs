@@ -140,15 +140,22 @@ documented! {
     /// ## What it means
     ///
     /// Two annotations disagree about one entity: two CCCS layers for one component, or an
-    /// explicit id that is also another component's path.
+    /// explicit id that is also another component's path. Also for zone trust: a zone said
+    /// to be `[untrusted]` in one place and `[trusted]` (or `trusted:` in `threatline.yaml`)
+    /// in another, and a zone that `threatline.yaml` lists under `untrusted:` or `trusted:`
+    /// but no annotation makes (reported at its line of the config, with the nearest zone).
     ///
     /// ## Why it matters
     ///
-    /// threatline keeps the first and tells you which one it kept.
+    /// threatline keeps the first and tells you which one it kept; for zone trust it keeps
+    /// `untrusted`, the safe reading. A zone name in the config that reaches no zone changes
+    /// nothing: a typo there would leave an outside zone trusted.
     ///
     /// ## Fix
     ///
-    /// Make the annotations agree.
+    /// Make the annotations agree; correct the zone's name in `threatline.yaml` (a zone is
+    /// named by its id or its name: `@boundary Suppliers (#suppliers) around ...` is
+    /// `suppliers`, an implicit zone by its top-level component).
     pub struct Conflict;
 }
 

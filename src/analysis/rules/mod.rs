@@ -2,6 +2,7 @@
 //! finds, why it matters, example, fix), is its user documentation: `threatline explain`
 //! prints it and `docs/rules.md` is generated from it.
 
+mod attack_path;
 mod diagnostics;
 mod open_review;
 mod stride_gap;
@@ -10,9 +11,12 @@ mod unmitigated_threat;
 mod unprotected_crossing;
 mod untested_control;
 
+use std::collections::HashSet;
+
 use super::{Context, Finding, RuleCode};
 use crate::annotation::Severity;
 use crate::diagnostics::{Code, Level};
+use crate::model::{Flow, Model, TargetKind};
 
 /// Declares a rule's marker type and keeps its doc comment as a string.
 macro_rules! documented {
@@ -52,12 +56,44 @@ pub const ALL: &[Rule] = &[
     unmitigated_exposure::RULE,
     unmitigated_threat::RULE,
     unprotected_crossing::RULE,
+    attack_path::RULE,
     untested_control::RULE,
     open_review::RULE,
     stride_gap::RULE,
 ];
 
 pub use diagnostics::ALL as DIAGNOSTICS;
+
+/// The data classes that make a component sensitive (SPEC §5).
+pub(crate) const SENSITIVE: &[&str] = &["pii", "phi", "financial", "secrets"];
+
+/// What answers a flow, for `unprotected-crossing` and `attack-path` alike: a protecting
+/// control (declared and named in its mechanism, or inferred from a secure transport), a
+/// `@mitigates` of the flow or an `@accepts` on it.
+pub(crate) struct Answers<'m> {
+    /// Flow ids a `@mitigates` or an `@accepts` names.
+    named: HashSet<&'m str>,
+}
+
+impl<'m> Answers<'m> {
+    pub(crate) fn new(model: &'m Model) -> Self {
+        let mitigated = model.mitigations.iter().map(|x| (x.target_kind, &x.target));
+        let accepted = model.acceptances.iter().map(|x| (x.target_kind, &x.target));
+        Answers {
+            named: mitigated
+                .chain(accepted)
+                .filter(|(kind, _)| *kind == TargetKind::Flow)
+                .map(|(_, id)| id.as_str())
+                .collect(),
+        }
+    }
+
+    pub(crate) fn answered(&self, flow: &Flow) -> bool {
+        !flow.controls.is_empty()
+            || !flow.inferred.is_empty()
+            || self.named.contains(flow.id.as_str())
+    }
+}
 
 /// The documentation of any code, finding or diagnostic, with doc comment markers gone.
 /// Codes are matched whatever their case (`UNPROTECTED-CROSSING` is read off a screen).

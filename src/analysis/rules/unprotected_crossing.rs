@@ -1,8 +1,8 @@
-use super::{Rule, documented};
+use super::{Answers, Rule, SENSITIVE, documented};
 use crate::analysis::RuleCode;
 use crate::analysis::{Context, Finding, Related};
 use crate::annotation::{Layer, Severity};
-use crate::model::{Flow, TargetKind};
+use crate::model::Flow;
 
 documented! {
     /// ## What it finds
@@ -67,16 +67,15 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-const SENSITIVE: &[&str] = &["pii", "phi", "financial", "secrets"];
-
 fn check(ctx: &Context) -> Vec<Finding> {
+    let answers = Answers::new(ctx.model);
     ctx.model
         .flows
         .iter()
         .filter_map(|flow| {
             let crossing = ctx.graph.crossing(flow);
             let count = crossing.count();
-            if count == 0 || protected(ctx, flow) {
+            if count == 0 || answers.answered(flow) {
                 return None;
             }
             let mut severity = ctx
@@ -98,19 +97,6 @@ fn check(ctx: &Context) -> Vec<Finding> {
             Some(finding(ctx, flow, &crossing, count, severity, &sensitive))
         })
         .collect()
-}
-
-fn protected(ctx: &Context, flow: &Flow) -> bool {
-    let m = ctx.model;
-    let on_flow = |kind: TargetKind, target: &str| kind == TargetKind::Flow && target == flow.id;
-    !flow.controls.is_empty()
-        || !flow.inferred.is_empty()
-        || m.mitigations
-            .iter()
-            .any(|x| on_flow(x.target_kind, &x.target))
-        || m.acceptances
-            .iter()
-            .any(|x| on_flow(x.target_kind, &x.target))
 }
 
 fn step_up(severity: Severity) -> Severity {
