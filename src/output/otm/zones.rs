@@ -10,10 +10,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::annotation::Severity;
-use crate::model::{Boundary, BoundaryKind, Component, Model, NO_ZONE};
+use crate::catalogue::TrustKeywords;
+use crate::model::{
+    Boundary, BoundaryKind, Component, Model, NO_ZONE, Trust, TrustSource, ZoneTrust,
+};
 use crate::report::names::Names;
 
-use super::risk::{number, tagged};
+use super::risk::number;
 
 /// The rating of a top-level zone nothing says more about.
 pub(super) const TOP_LEVEL_TRUST: u32 = 50;
@@ -32,21 +35,6 @@ pub(super) fn step(severity: Option<Severity>) -> u32 {
     }
 }
 
-/// Words in a zone's name or id that make it untrusted (SPEC §4), a final `s` ignored.
-const UNTRUSTED_WORDS: &[&str] = &[
-    "internet",
-    "external",
-    "public",
-    "anonymous",
-    "visitor",
-    "user",
-    "customer",
-    "partner",
-    "thirdparty",
-    "supplier",
-    "attacker",
-];
-
 pub(super) struct Zone<'m> {
     /// The model's zone id (`""` for data sources and sinks).
     pub(super) id: String,
@@ -62,7 +50,8 @@ pub(super) struct Zone<'m> {
     pub(super) rating_source: &'static str,
     /// How the rating was reached, for people.
     pub(super) rating_formula: String,
-    /// Why it is untrusted: `qualifier` or `name`.
+    /// Why it is untrusted: `qualifier` (`[untrusted]` on its `@boundary`), `config`
+    /// (`untrusted:` in threatline.yaml) or `name` (inferred from the keyword table).
     pub(super) untrusted: Option<&'static str>,
     /// `boundary:<id>` → what that boundary is to this zone.
     pub(super) boundaries: BTreeMap<String, String>,
@@ -322,6 +311,7 @@ fn base_rating(list: &[Zone], i: usize, names: &Names) -> (u32, &'static str, St
     if let Some(why) = z.untrusted {
         let why = match why {
             "qualifier" => "the `untrusted` qualifier on its @boundary",
+            "config" => "`untrusted:` in threatline.yaml",
             _ => "its name (SPEC §4 keyword table)",
         };
         return (
@@ -361,31 +351,36 @@ fn base_rating(list: &[Zone], i: usize, names: &Names) -> (u32, &'static str, St
     }
 }
 
-/// Why a zone is untrusted: the `untrusted` qualifier on its `@boundary`, or a word of its
-/// name or id in the keyword table unless `trusted` says otherwise.
+/// Why a zone is untrusted, as the model decided it (SPEC §4, `model::trust`): OTM must
+/// not call a zone untrusted that `attack-path` treats as trusted, or the other way round.
+/// Every member of a zone carries the zone's trust. A declared zone whose members a later
+/// `around` took has none to carry it: its own `[untrusted]`/`[trusted]`, else the same
+/// keyword table (config cannot name it, as no component is in it).
 fn untrusted(z: &Zone) -> Option<&'static str> {
-    if let Some(b) = z.declared {
-        if tagged(&b.properties, "untrusted") {
-            return Some("qualifier");
-        }
-        if tagged(&b.properties, "trusted") {
-            return None;
-        }
-    }
-    let text = format!("{} {}", z.name, z.id).to_lowercase();
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let hit = |w: &str| {
-        UNTRUSTED_WORDS
-            .iter()
-            .any(|k| w == *k || w.strip_suffix('s') == Some(k))
-    };
-    let third_party = words
-        .windows(2)
-        .any(|p| p[0] == "third" && (p[1] == "party" || p[1] == "parties"));
-    (third_party || words.iter().any(|w| hit(w))).then_some("name")
+    let trust = match z.members.first() {
+        Some(member) => member.trust.clone(),
+        None => z.declared.and_then(|b| match b.trust {
+            Some(level) => Some(ZoneTrust {
+                level,
+                source: TrustSource::Declared,
+                boundary: Some(b.id.clone()),
+                keyword: None,
+            }),
+            None => TrustKeywords::builtin()
+                .infer(&z.name)
+                .map(|keyword| ZoneTrust {
+                    level: Trust::Untrusted,
+                    source: TrustSource::Inferred,
+                    boundary: None,
+                    keyword: Some(keyword.to_string()),
+                }),
+        }),
+    }?;
+    trust.is_untrusted().then_some(match trust.source {
+        TrustSource::Declared => "qualifier",
+        TrustSource::Config => "config",
+        TrustSource::Inferred => "name",
+    })
 }
 
 /// A zone's name: a declared zone's, else its top-level component's as written.
