@@ -541,6 +541,74 @@ fn the_crossing_actions_protect_or_accept_the_flow() {
     );
 }
 
+/// `attack-path`: the finding sits on the flow into the target, in the target's file, and
+/// every hop (in another file too) is related information in hop order; the crossing's
+/// quick fix on that flow answers the hop and takes the finding away.
+#[test]
+fn an_attack_path_is_published_on_the_flow_into_the_target_with_its_hops() {
+    const ORDERS: &str = "app/orders.py";
+    let mut c = Client::start_with("shop", &[], |root| {
+        std::fs::write(
+            root.join(ORDERS),
+            "\"\"\"Orders: the web server writes them to their own store.\"\"\"\n\
+             # @connects #web to Shop:Data:Orders with SQL (#web-orders)\n\
+             # @handles pii on Shop:Data:Orders\n",
+        )
+        .unwrap();
+    });
+    let orders = c.open(ORDERS);
+    let diagnostics = c.current_diagnostics(&orders);
+    let path = with_code(&diagnostics, "attack-path");
+    assert_eq!(path["severity"], 1, "pii: high, an error");
+    assert_eq!(path["range"]["start"], json!({"line": 1, "character": 2}));
+    let message = path["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("User:Browser → Shop:Web:App → Shop:Data:Orders"),
+        "{message}"
+    );
+    assert!(
+        path["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("docs/rules.md#attack-path")
+    );
+    let related = path["relatedInformation"].as_array().unwrap();
+    let hops: Vec<(&str, u64, &str)> = related
+        .iter()
+        .filter(|r| !r["message"].as_str().unwrap().starts_with("fix: "))
+        .map(|r| {
+            (
+                r["location"]["uri"].as_str().unwrap(),
+                r["location"]["range"]["start"]["line"].as_u64().unwrap(),
+                r["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let server = uri(&c.root.join(SERVER));
+    assert_eq!(hops.len(), 2, "{related:#?}");
+    assert_eq!((hops[0].0, hops[0].1), (server.as_str(), 6));
+    assert!(
+        hops[0]
+            .2
+            .starts_with("hop 1 of 2: `User:Browser` → `Shop:Web:App`")
+    );
+    assert_eq!((hops[1].0, hops[1].1), (orders.as_str(), 1));
+    assert!(
+        hops[1]
+            .2
+            .starts_with("hop 2 of 2: `Shop:Web:App` → `Shop:Data:Orders`")
+    );
+
+    // The quick fix protects the flow into the target (a control used beside it first):
+    // one answered hop closes the path.
+    apply_action(&mut c, &orders, 1, "Protect the flow: add `and #tls`");
+    let diagnostics = c.current_diagnostics(&orders);
+    assert!(
+        !codes(&diagnostics).contains(&"attack-path".into()),
+        "{diagnostics:#?}"
+    );
+}
+
 #[test]
 fn symbols_of_a_file_and_of_the_workspace() {
     let mut c = Client::start("shop");

@@ -74,7 +74,11 @@ pub fn actions(
         );
         match f.code {
             RuleCode::UnmitigatedExposure => exposure(ctx, &index, f, diagnostic, &mut out),
-            RuleCode::UnprotectedCrossing => crossing(ctx, &index, f, diagnostic, &mut out),
+            // An attack path sits on the flow into its target: protecting or accepting
+            // that hop closes the path, as answering any hop does.
+            RuleCode::UnprotectedCrossing | RuleCode::AttackPath => {
+                crossing(ctx, &index, f, diagnostic, &mut out)
+            }
             _ => {}
         }
     }
