@@ -230,6 +230,7 @@ fn markdown_holds_no_live_markup() {
         [
             "## Summary",
             "## Data-flow diagram",
+            "## Attack paths",
             "## Threat model by CCCS layer",
             "## STRIDE × CCCS coverage",
             "## Findings"
@@ -418,12 +419,24 @@ fn mermaid_is_well_formed() {
         ("example", &report(EXAMPLE, "mermaid")),
     ] {
         let flows = check_mermaid(text);
-        let expected = if name == "injection" { 3 } else { 19 };
+        let expected = if name == "injection" { 4 } else { 19 };
         assert_eq!(flows, expected, "{name}: one edge per flow");
     }
     // The hostile labels are entity codes, never syntax.
     assert!(INJ_MMD.contains("    n2([\"Sink:Flow #45;#45;#62; Bar #123;#123;x#125;#125;\"])"));
     assert!(!INJ_MMD.contains("click A call evil()\"]"));
+    // The attack path through hostile names: its two hops numbered and purple.
+    assert!(
+        INJ_MMD.contains("|\"path 1 hop 1: unprotected: "),
+        "{}",
+        *INJ_MMD
+    );
+    assert!(INJ_MMD.contains("|\"path 1 hop 2: "), "{}", *INJ_MMD);
+    assert!(
+        INJ_MMD.contains("  linkStyle 0,3 stroke:#6a1b9a"),
+        "{}",
+        *INJ_MMD
+    );
 }
 
 /// Checks every line against the grammar the renderer writes and every label against the
@@ -439,6 +452,7 @@ fn check_mermaid(text: &str) -> usize {
         r"  end".to_string(),
         format!(r"  n[0-9]+ (?:-->|<-->|==>|<==>)(?:\|{label}\|)? n[0-9]+"),
         r"  linkStyle [0-9]+(?:,[0-9]+)* stroke:#d32f2f,stroke-width:4px,color:#b71c1c".to_string(),
+        r"  linkStyle [0-9]+(?:,[0-9]+)* stroke:#6a1b9a,stroke-width:5px,color:#4a148c".to_string(),
         r"  classDef inferred stroke-dasharray:5 3".to_string(),
         r"  class n[0-9]+(?:,n[0-9]+)* inferred".to_string(),
     ];

@@ -162,11 +162,11 @@ fn attack_path() {
         "Vendor:Feed → Catalogue:Importer → Catalogue:Profiles"
     );
     assert!(findings[2].path[1].backwards);
-    assert!(findings[2].message.contains("zone `feeds`, untrusted,"));
+    assert!(findings[2].message.contains("zone `Feeds`, untrusted,"));
     assert!(
         findings[1]
             .message
-            .contains("zone `internet`, untrusted (inferred from `internet`)")
+            .contains("zone `Internet`, untrusted (inferred from `internet`)")
     );
     // Every hop is a related place, in order, and the finding is at the last one.
     for f in &findings {

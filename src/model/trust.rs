@@ -119,7 +119,7 @@ pub(super) fn assign(
 
 /// A zone's name: its `@boundary ... around`'s name (else that boundary's id), else the
 /// name of the top-level component it is the implicit zone of, else its id (`default`).
-fn zone_name(m: &Model, zone: &str) -> String {
+pub(crate) fn zone_name(m: &Model, zone: &str) -> String {
     if let Some(b) = m
         .boundaries
         .iter()

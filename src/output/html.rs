@@ -312,11 +312,18 @@ impl Markup for Html<'_> {
                 layer_name(layer)
             )?;
         }
-        writeln!(
+        write!(
             self.out,
             "· dashed outline: layer inferred from the name · \
-             <span class=\"red\">thick red</span>: crosses a trust boundary with no control.</p>"
-        )
+             <span class=\"red\">thick red</span>: crosses a trust boundary with no control"
+        )?;
+        if !report.attack_paths.is_empty() {
+            self.out.write_str(
+                " · <span class=\"purple\">thick purple</span>, numbered: the hops of an \
+                 <a href=\"#paths\">attack path</a>",
+            )?;
+        }
+        writeln!(self.out, ".</p>")
     }
 }
 

@@ -184,13 +184,20 @@ impl Markup for Markdown<'_> {
     }
 
     fn diagram(&mut self, report: &Report) -> fmt::Result {
-        writeln!(
+        write!(
             self.out,
             "```mermaid\n{}```\n\nSubgraphs are trust zones; shapes are CCCS layers ({}). \
-             **Thick red** arrows cross a trust boundary with no control on them.\n",
+             **Thick red** arrows cross a trust boundary with no control on them.",
             mermaid::to_mermaid(report.model, &report.dfd),
             mermaid::LEGEND
-        )
+        )?;
+        if !report.attack_paths.is_empty() {
+            self.out.write_str(
+                " **Thick purple** arrows labelled `path N hop M` are the hops of an attack \
+                 path (below).",
+            )?;
+        }
+        writeln!(self.out, "\n")
     }
 }
 

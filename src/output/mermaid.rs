@@ -1,6 +1,6 @@
 //! The data-flow diagram as a Mermaid `flowchart LR`: trust zones as subgraphs, components
 //! as nodes shaped by CCCS layer, one edge per flow labelled with its mechanism, unprotected
-//! crossings thick and red.
+//! crossings thick and red, the hops of attack paths thick, purple and numbered.
 //!
 //! Annotation text never becomes Mermaid syntax: ids are generated (`z0`, `n0`, ...) and
 //! every label is quoted with all but a small safe set of characters written as Mermaid
@@ -16,6 +16,10 @@ use crate::report::Dfd;
 
 /// The colour of unprotected crossings, shared with the HTML report's legend.
 pub const UNPROTECTED_STYLE: &str = "stroke:#d32f2f,stroke-width:4px,color:#b71c1c";
+/// The colour of attack-path hops, shared with the HTML report's diagram. Written after
+/// the unprotected style, so a first hop that is also an unprotected crossing shows as
+/// part of its path (its label still says `unprotected`).
+pub const ATTACK_PATH_STYLE: &str = "stroke:#6a1b9a,stroke-width:5px,color:#4a148c";
 
 /// The diagram alone, as a `.mmd` file holds it. The model says which layers are inferred:
 /// those nodes get a dashed outline.
@@ -50,8 +54,10 @@ pub fn to_mermaid(model: &Model, dfd: &Dfd) -> String {
         ids.insert(end, id);
     }
     let mut red = Vec::new();
+    let mut purple = Vec::new();
     for (i, edge) in dfd.edges.iter().enumerate() {
-        let arrow = match (edge.unprotected, edge.two_way) {
+        let thick = edge.unprotected || !edge.hops.is_empty();
+        let arrow = match (thick, edge.two_way) {
             (false, false) => "-->",
             (false, true) => "<-->",
             (true, false) => "==>",
@@ -62,6 +68,10 @@ pub fn to_mermaid(model: &Model, dfd: &Dfd) -> String {
             (None, true) => Some("unprotected".to_string()),
             (Some(l), false) => Some(l.clone()),
             (None, false) => None,
+        };
+        let text = match (edge.hop_text(), text) {
+            (Some(hops), Some(t)) => Some(format!("{hops}: {t}")),
+            (hops, t) => hops.or(t),
         };
         let text = text
             .map(|t| format!("|\"{}\"|", label(&t)))
@@ -75,9 +85,15 @@ pub fn to_mermaid(model: &Model, dfd: &Dfd) -> String {
         if edge.unprotected {
             red.push(i.to_string());
         }
+        if !edge.hops.is_empty() {
+            purple.push(i.to_string());
+        }
     }
     if !red.is_empty() {
         let _ = writeln!(out, "  linkStyle {} {UNPROTECTED_STYLE}", red.join(","));
+    }
+    if !purple.is_empty() {
+        let _ = writeln!(out, "  linkStyle {} {ATTACK_PATH_STYLE}", purple.join(","));
     }
     if !inferred.is_empty() {
         out.push_str("  classDef inferred stroke-dasharray:5 3\n");
@@ -159,7 +175,7 @@ fn is_bidi(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{DfdEdge, DfdNode, DfdZone};
+    use crate::report::{DfdEdge, DfdNode, DfdZone, PathHop};
 
     #[test]
     fn labels_keep_plain_text_and_encode_syntax() {
@@ -198,6 +214,7 @@ mod tests {
                     unprotected: false,
                     severity: None,
                     crossings: 0,
+                    hops: Vec::new(),
                 },
                 DfdEdge {
                     flow: "f2".into(),
@@ -208,6 +225,7 @@ mod tests {
                     unprotected: true,
                     severity: None,
                     crossings: 1,
+                    hops: vec![PathHop { path: 1, hop: 2 }, PathHop { path: 2, hop: 1 }],
                 },
             ],
         };
@@ -215,7 +233,11 @@ mod tests {
         assert!(text.contains("n0[(\"a#34;#93;\")]"), "{text}");
         assert!(text.contains("n2[\"#35;ghost (undeclared)\"]"), "{text}");
         assert!(text.contains("n0 <--> n1"), "{text}");
-        assert!(text.contains("n1 ==>|\"unprotected: tcp\"| n2"), "{text}");
+        assert!(
+            text.contains("n1 ==>|\"path 1 hop 2, path 2 hop 1: unprotected: tcp\"| n2"),
+            "{text}"
+        );
         assert!(text.contains("linkStyle 1 stroke:#d32f2f"), "{text}");
+        assert!(text.contains("linkStyle 1 stroke:#6a1b9a"), "{text}");
     }
 }

@@ -99,6 +99,7 @@ pub fn to_svg(model: &Model, dfd: &Dfd) -> String {
         "<defs>\
          <marker id=\"tl-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#546e7a\"/></marker>\
          <marker id=\"tl-arrow-red\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d32f2f\"/></marker>\
+         <marker id=\"tl-arrow-path\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#6a1b9a\"/></marker>\
          </defs>\n",
     );
     for z in &layout.zones {
@@ -115,7 +116,7 @@ pub fn to_svg(model: &Model, dfd: &Dfd) -> String {
     // Labels last, on a white ground, so lines never run through the text.
     for (e, drawn) in dfd.edges.iter().zip(&layout.edges) {
         if let Some(label) = &drawn.label {
-            let colour = if e.unprotected { "#b71c1c" } else { "#37474f" };
+            let colour = flow_style(e).3;
             label_svg(&mut out, label, colour);
         }
     }
@@ -980,12 +981,30 @@ fn key(mean: Option<f64>) -> f64 {
     mean.unwrap_or(f64::MAX)
 }
 
+/// A flow's label: its attack-path hops first (`path 1 hop 2`), then its mechanism, `⚠`
+/// when it crosses a boundary unprotected.
 fn edge_text(e: &DfdEdge) -> Option<String> {
-    match (&e.label, e.unprotected) {
+    let text = match (&e.label, e.unprotected) {
         (Some(l), true) => Some(format!("⚠ {l}")),
         (None, true) => Some("⚠ unprotected".into()),
         (Some(l), false) => Some(l.clone()),
         (None, false) => None,
+    };
+    match (e.hop_text(), text) {
+        (Some(hops), Some(t)) => Some(format!("{hops}: {t}")),
+        (hops, t) => hops.or(t),
+    }
+}
+
+/// How a flow is drawn: stroke, width, arrowhead marker, label colour. An attack-path hop
+/// wins over an unprotected crossing (its label still carries the `⚠`), as in Mermaid.
+fn flow_style(e: &DfdEdge) -> (&'static str, f64, &'static str, &'static str) {
+    if !e.hops.is_empty() {
+        ("#6a1b9a", 4.0, "tl-arrow-path", "#4a148c")
+    } else if e.unprotected {
+        ("#d32f2f", 3.5, "tl-arrow-red", "#b71c1c")
+    } else {
+        ("#546e7a", 1.4, "tl-arrow", "#37474f")
     }
 }
 
@@ -1032,18 +1051,15 @@ fn flow(out: &mut String, e: &DfdEdge, drawn: &Drawn, layout: &Layout) {
             .find(|n| n.id == id)
             .map_or_else(|| id.to_string(), |n| n.path.clone())
     };
-    let (stroke, width, marker) = if e.unprotected {
-        ("#d32f2f", 3.5, "tl-arrow-red")
-    } else {
-        ("#546e7a", 1.4, "tl-arrow")
-    };
+    let (stroke, width, marker, _) = flow_style(e);
     let start = if e.two_way {
         format!(" marker-start=\"url(#{marker})\"")
     } else {
         String::new()
     };
+    let hops = e.hop_text().map(|h| format!("{h}: ")).unwrap_or_default();
     let title = format!(
-        "{} {} {}{}",
+        "{hops}{} {} {}{}",
         path(&e.from),
         if e.two_way { "<->" } else { "->" },
         path(&e.to),
@@ -1055,7 +1071,12 @@ fn flow(out: &mut String, e: &DfdEdge, drawn: &Drawn, layout: &Layout) {
     let _ = writeln!(
         out,
         "<path class=\"flow{}\" d=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" marker-end=\"url(#{marker})\"{start}><title>{}</title></path>",
-        if e.unprotected { " unprotected" } else { "" },
+        match (e.unprotected, e.hops.is_empty()) {
+            (true, true) => " unprotected",
+            (true, false) => " unprotected attack-path",
+            (false, false) => " attack-path",
+            (false, true) => "",
+        },
         drawn.d,
         escape(&title)
     );
@@ -1543,6 +1564,7 @@ mod tests {
             unprotected,
             severity: None,
             crossings: 0,
+            hops: Vec::new(),
         };
         let dfd = Dfd {
             zones: vec![

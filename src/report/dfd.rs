@@ -1,8 +1,9 @@
 //! The data-flow diagram as data: zones holding the components that flows connect, and
-//! one edge per flow, marked when it crosses a boundary unprotected. Mermaid, DOT and the
-//! HTML report's SVG all draw this same structure.
+//! one edge per flow, marked when it crosses a boundary unprotected and numbered with the
+//! hops of every attack path it carries. Mermaid, DOT and the HTML report's SVG all draw
+//! this same structure.
 
-use crate::analysis::RuleCode;
+use crate::analysis::{Finding, RuleCode};
 use std::collections::BTreeMap;
 
 use crate::annotation::{Layer, Severity};
@@ -44,6 +45,41 @@ pub struct DfdEdge {
     pub severity: Option<Severity>,
     /// Trust boundaries crossed, when unprotected.
     pub crossings: usize,
+    /// The attack-path hops this flow is, in path order (a flow may carry hops of several
+    /// paths).
+    pub hops: Vec<PathHop>,
+}
+
+/// A flow's place on an attack path: path `path` (numbered from 1 in the order of
+/// [`attack_paths`], as the report's "Attack paths" section lists them), hop `hop` (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathHop {
+    pub path: usize,
+    pub hop: usize,
+}
+
+impl DfdEdge {
+    /// `path 1 hop 2`, `path 1 hop 2, path 3 hop 1`: what an edge on attack paths is
+    /// labelled with, in every diagram format.
+    pub fn hop_text(&self) -> Option<String> {
+        (!self.hops.is_empty()).then(|| {
+            let hops: Vec<String> = self
+                .hops
+                .iter()
+                .map(|h| format!("path {} hop {}", h.path, h.hop))
+                .collect();
+            hops.join(", ")
+        })
+    }
+}
+
+/// The attack-path findings, in the model's finding order: the numbering every report and
+/// diagram shares.
+pub fn attack_paths(model: &Model) -> impl Iterator<Item = &Finding> {
+    model
+        .findings
+        .iter()
+        .filter(|f| f.code == RuleCode::AttackPath)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,6 +99,15 @@ impl Dfd {
     /// The diagram of the flows `keep` selects (a pull request's changed flows, say).
     pub fn of_flows(model: &Model, keep: impl Fn(&str) -> bool) -> Dfd {
         let names = Names::new(model);
+        let mut hops: BTreeMap<&str, Vec<PathHop>> = BTreeMap::new();
+        for (p, finding) in attack_paths(model).enumerate() {
+            for (h, hop) in finding.path.iter().enumerate() {
+                hops.entry(hop.flow.as_str()).or_default().push(PathHop {
+                    path: p + 1,
+                    hop: h + 1,
+                });
+            }
+        }
         let mut zones: BTreeMap<&str, Vec<DfdNode>> = BTreeMap::new();
         let mut edges = Vec::new();
         for flow in model.flows.iter().filter(|f| keep(&f.id)) {
@@ -92,6 +137,7 @@ impl Dfd {
                 unprotected: finding.is_some(),
                 severity: finding.map(|f| f.severity),
                 crossings: finding.and_then(|f| f.boundaries_crossed).unwrap_or(0),
+                hops: hops.remove(flow.id.as_str()).unwrap_or_default(),
             });
         }
         let zones = zones

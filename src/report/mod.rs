@@ -6,6 +6,7 @@ pub mod detail;
 pub mod dfd;
 pub mod markup;
 pub mod names;
+mod paths;
 pub mod sections;
 
 use crate::analysis::Finding;
@@ -19,7 +20,7 @@ use crate::model::{
     Acceptance, Component, Exposure, Mitigation, Model, TargetKind, Threat, Transfer,
 };
 
-pub use dfd::{Dfd, DfdEdge, DfdNode, DfdZone};
+pub use dfd::{Dfd, DfdEdge, DfdNode, DfdZone, PathHop, attack_paths};
 
 pub const LAYERS: [Layer; 4] = [
     Layer::Control,
@@ -96,6 +97,8 @@ pub struct Report<'m> {
     pub dfd: Dfd,
     /// Unprotected crossings, for the list under the diagram.
     pub unprotected: Vec<&'m Finding>,
+    /// `attack-path` findings, numbered from 1 in this order as the diagram numbers them.
+    pub attack_paths: Vec<&'m Finding>,
 }
 
 impl<'m> Report<'m> {
@@ -135,6 +138,7 @@ impl<'m> Report<'m> {
                 .iter()
                 .filter(|f| f.code == RuleCode::UnprotectedCrossing)
                 .collect(),
+            attack_paths: attack_paths(model).collect(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The sections of the reports people read, each written once against [`Markup`]: the
-//! summary, the diagram with its unprotected crossings and data flows, the model by CCCS
-//! layer (a card per component), the STRIDE × CCCS coverage and the findings. Markdown and
-//! HTML differ only in their [`Markup`] implementation.
+//! summary, the diagram with its unprotected crossings and data flows, the attack paths
+//! (`paths.rs`), the model by CCCS layer (a card per component), the STRIDE × CCCS
+//! coverage and the findings. Markdown and HTML differ only in their [`Markup`]
+//! implementation.
 
 use std::fmt;
 
@@ -17,9 +18,10 @@ use super::markup::{Align, Cell, Inline, Item, ListStyle, Markup, Style, Table, 
 use super::{ComponentSection, Report, SEVERITIES, STRIDE, layer_name, stride_letter, stride_name};
 
 /// The sections, in order, and the anchors the HTML navigation links to.
-pub const SECTIONS: [(&str, &str); 5] = [
+pub const SECTIONS: [(&str, &str); 6] = [
     ("summary", "Summary"),
     ("diagram", "Data-flow diagram"),
+    ("paths", "Attack paths"),
     ("layers", "Threat model by CCCS layer"),
     ("coverage", "STRIDE × CCCS coverage"),
     ("findings", "Findings"),
@@ -35,6 +37,7 @@ pub fn write(m: &mut dyn Markup, report: &Report, options: &ReportOptions) -> fm
     };
     view.summary(m)?;
     view.diagram(m)?;
+    super::paths::section(m, SECTIONS[2], report, options, &words)?;
     view.layers(m)?;
     view.coverage(m)?;
     view.findings(m)
@@ -235,7 +238,7 @@ impl View<'_, '_> {
     }
 
     fn layers(&self, m: &mut dyn Markup) -> fmt::Result {
-        m.section(SECTIONS[2].0, SECTIONS[2].1)?;
+        m.section(SECTIONS[3].0, SECTIONS[3].1)?;
         for section in &self.report.layers {
             m.heading(&[
                 Inline::Swatch(section.layer),
@@ -319,7 +322,7 @@ impl View<'_, '_> {
     }
 
     fn coverage(&self, m: &mut dyn Markup) -> fmt::Result {
-        m.section(SECTIONS[3].0, SECTIONS[3].1)?;
+        m.section(SECTIONS[4].0, SECTIONS[4].1)?;
         m.paragraph(
             Style::Plain,
             &[text(
@@ -427,7 +430,7 @@ impl View<'_, '_> {
 
     fn findings(&self, m: &mut dyn Markup) -> fmt::Result {
         let model = self.report.model;
-        let (id, title) = SECTIONS[4];
+        let (id, title) = SECTIONS[5];
         m.section(id, title)?;
         if model.findings.is_empty() {
             m.paragraph(Style::Plain, &[text("No findings.")])?;

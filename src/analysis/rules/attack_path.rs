@@ -199,7 +199,7 @@ fn finding(ctx: &Context, target: &Component, steps: &[Step], classes: &[&str]) 
         name(&target.id),
         classes.join(", "),
         name(&entry.id),
-        entry.zone,
+        crate::model::trust::zone_name(m, &entry.zone),
         hops.len(),
         route.join(" → "),
     );
