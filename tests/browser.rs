@@ -215,9 +215,11 @@ fn html_reports_load_clean_and_show_the_diagram(bin: &Path) {
     let run = chromium_run(bin, &file_url(&bad), &["--dump-dom".into()]);
     assert!(!run.console.is_empty(), "a blocked fetch is logged");
 
-    for (tree, name, flows, red) in [
-        (format!("{ROOT}/fixtures/example"), "example", 19, 2),
-        (format!("{ROOT}/tests/injection"), "injection", 3, 3),
+    // Flows, unprotected crossings on no attack path, attack-path hops (the injection
+    // fixture's first hop is also an unprotected crossing).
+    for (tree, name, flows, red, purple) in [
+        (format!("{ROOT}/fixtures/example"), "example", 19, 2, 0),
+        (format!("{ROOT}/tests/injection"), "injection", 4, 2, 2),
     ] {
         let html = dir.join(format!("{name}.html"));
         write_report(&tree, "html", &html);
@@ -265,6 +267,11 @@ fn html_reports_load_clean_and_show_the_diagram(bin: &Path) {
             dom.matches("<path class=\"flow unprotected\"").count(),
             red,
             "{name}"
+        );
+        assert_eq!(
+            dom.matches("attack-path\" d=").count(),
+            purple,
+            "{name}: attack-path hops drawn"
         );
         assert!(
             !dom.to_ascii_lowercase().contains("<script"),
@@ -581,7 +588,7 @@ fn mermaid_parses_and_renders_in_the_browser(bin: &Path, js: &Path) {
         results[0]
     );
     assert!(
-        results[1].starts_with("1 OK edges=3 scripts=0"),
+        results[1].starts_with("1 OK edges=4 scripts=0"),
         "{}",
         results[1]
     );

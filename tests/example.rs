@@ -491,3 +491,38 @@ fn output_is_the_same_whatever_the_thread_count() {
 fn snapshot_of_the_whole_model() {
     insta::assert_snapshot!("example_model", JSON.as_str());
 }
+
+#[test]
+fn the_schema_accepts_attack_paths_and_zone_trust() {
+    // The example reaches nothing undefended; the rule's fixture has a path per kind of
+    // zone (inferred, declared, a two-way flow taken backwards) and a `[trusted]` zone.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rules/attack-path");
+    let model = threatline::scan_tree(&WalkOptions::new(root), &Default::default()).unwrap();
+    let value: Value = serde_json::from_str(&threatline::output::data::to_json(&model)).unwrap();
+    let paths: Vec<&Value> = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "attack-path")
+        .collect();
+    assert_eq!(paths.len(), 3);
+    assert!(paths.iter().any(|f| f["path"][1]["backwards"] == true));
+    assert!(
+        value["boundaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["trust"] == "trusted")
+    );
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "schema violations:\n{}",
+        errors.join("\n")
+    );
+}
