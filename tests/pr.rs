@@ -551,3 +551,52 @@ fn the_pr_comment_for_a_fixture_change() {
         both(&out).replace(&sha.trim()[..8], "SHA")
     );
 }
+
+/// `new-attack-path` fails whatever `--fail-on` says (nothing stands between the outside
+/// and the data any more); the path gone again is an improvement, not a failure.
+#[test]
+fn a_new_attack_path_fails_and_a_closed_one_is_good_news() {
+    const BASE: &str = "# @connects Internet:Visitor to Shop:Web with HTTP (#visitor-web)\n\
+                        # @handles pii on Shop:Profiles\n";
+    let dir = repo(&[("shop.py", BASE)]);
+    let opened = format!("{BASE}# @connects Shop:Web to Shop:Profiles with SQL (#web-profiles)\n");
+    write(dir.path(), "shop.py", opened.as_bytes());
+    // The new finding is high, under `--fail-on critical`: the change alone fails.
+    let out = threatline(
+        &["check", "--since", "main", "--fail-on", "critical"],
+        dir.path(),
+    );
+    assert_eq!(code(&out), 1, "{}", both(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL  new-attack-path  shop.py:3:3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Internet:Visitor → Shop:Web → Shop:Profiles"),
+        "{text}"
+    );
+    let v = json(&threatline(
+        &["check", "--since", "main", "--format", "json"],
+        dir.path(),
+    ));
+    let change = &v["changes"][0];
+    assert_eq!(change["kind"], "new-attack-path");
+    assert_eq!(
+        change["ids"],
+        serde_json::json!(["internet.visitor", "shop.profiles"])
+    );
+
+    // Committed, then answered on one hop: the path is gone, which is good news.
+    git(dir.path(), &["commit", "-q", "-am", "open"]);
+    let closed =
+        format!("{opened}# @accepts Tampering on #web-profiles with a read-only replica\n");
+    write(dir.path(), "shop.py", closed.as_bytes());
+    let out = threatline(&["check", "--since", "main"], dir.path());
+    assert_eq!(code(&out), 0, "{}", both(&out));
+    assert!(
+        stdout(&out).contains("good  attack-path-removed  shop.py:3:3"),
+        "{}",
+        stdout(&out)
+    );
+}
