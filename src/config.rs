@@ -2,6 +2,8 @@
 //! with `--config`. Every key is checked; an unknown key or a bad value is an error that
 //! names it.
 
+mod zones;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -17,9 +19,7 @@ use crate::annotation::{Layer, Severity};
 use crate::catalogue::Catalogue;
 use crate::diff::{ChangeAction, ChangeKind};
 use crate::escape::for_terminal;
-use crate::location::Location;
-use crate::model::normalize::normalize;
-use crate::model::{BuildOptions, ConfigZone, LayerKeywords, TrustOptions};
+use crate::model::{BuildOptions, LayerKeywords, TrustOptions};
 use crate::yaml::{Entries, ReadError};
 
 pub const FILE_NAMES: &[&str] = &["threatline.yaml", "threatline.yml", ".threatline.yaml"];
@@ -736,52 +736,6 @@ impl Checker<'_> {
             expected: allowed.iter().map(|w| w.to_string()).collect(),
             at: Place::of(self.text, word).map(Box::new),
         }
-    }
-}
-
-impl Checker<'_> {
-    /// `untrusted:` and `trusted:`: zone names, none blank and none in both lists. Whether
-    /// a name reaches a zone is known once the model is built: one that reaches none is a
-    /// warning there, with the nearest zone (`model::trust`).
-    fn zones(
-        &self,
-        untrusted: &[Spanned<String>],
-        trusted: &[Spanned<String>],
-    ) -> Result<TrustOptions, ConfigError> {
-        let mut out = TrustOptions::default();
-        for (key, list) in [("untrusted", untrusted), ("trusted", trusted)] {
-            for word in list {
-                if normalize(&word.value).is_empty() {
-                    let message = format!("`{key}: {}` is not a zone name", quoted(&word.value));
-                    return Err(self.invalid(key, message, word));
-                }
-            }
-        }
-        for word in trusted {
-            let key = normalize(&word.value);
-            if let Some(other) = untrusted.iter().find(|u| normalize(&u.value) == key) {
-                let line = other.referenced.line();
-                return Err(self.invalid(
-                    "trusted",
-                    format!(
-                        "zone `{}` is listed under both `untrusted` (line {line}) and `trusted`; keep it in one list",
-                        quoted(&word.value)
-                    ),
-                    word,
-                ));
-            }
-        }
-        let zone = |word: &Spanned<String>| ConfigZone {
-            name: word.value.trim().to_string(),
-            location: Location::new(
-                self.path,
-                u32::try_from(word.referenced.line()).unwrap_or(1).max(1),
-                u32::try_from(word.referenced.column()).unwrap_or(1).max(1),
-            ),
-        };
-        out.untrusted = untrusted.iter().map(zone).collect();
-        out.trusted = trusted.iter().map(zone).collect();
-        Ok(out)
     }
 }
 

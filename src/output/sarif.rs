@@ -10,14 +10,15 @@
 //! What code scanning reads, and how each point is tested, is in `docs/ci.md` ("What code
 //! scanning reads") and `tests/sarif.rs`.
 
+mod code_flow;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, CodeFlow, Location, LogicalLocation, Message, MultiformatMessageString,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, ThreadFlow,
-    ThreadFlowLocation, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 
 use crate::analysis::rules::{self, unindent};
@@ -554,41 +555,6 @@ fn finding_message(f: &Finding) -> String {
     message
 }
 
-/// An attack path as code scanning shows a path query's result (CodeQL's `@kind
-/// path-problem`): one code flow with one thread flow, a location per hop in hop order,
-/// each the flow's annotation with the hop for its message. The hops are the related
-/// locations too, in the same order.
-fn code_flow(model: &Model, f: &Finding, places: &Places) -> Option<CodeFlow> {
-    if f.path.is_empty() {
-        return None;
-    }
-    let locations: Vec<ThreadFlowLocation> = f
-        .path
-        .iter()
-        .enumerate()
-        .map(|(i, hop)| {
-            let message = f.related.get(i).map(|r| r.message.as_str());
-            ThreadFlowLocation::builder()
-                .location(places.site(&hop.site, message))
-                .execution_order(i as i64 + 1)
-                .nesting_level(0)
-                .importance(json!("essential"))
-                .build()
-        })
-        .collect();
-    let thread = ThreadFlow::builder().locations(locations).build();
-    Some(
-        CodeFlow::builder()
-            .message(
-                Message::builder()
-                    .text(sentence(&escape(&model.route(&f.path))))
-                    .build(),
-            )
-            .thread_flows(vec![thread])
-            .build(),
-    )
-}
-
 fn finding_result(model: &Model, f: &Finding, rules: &mut Rules, places: &Places) -> SarifResult {
     let level = level_of(f.severity);
     let rule_id = finding_rule_id(f);
@@ -625,7 +591,7 @@ fn finding_result(model: &Model, f: &Finding, rules: &mut Rules, places: &Places
                 .collect(),
         );
     }
-    result.code_flows = code_flow(model, f, places).map(|flow| vec![flow]);
+    result.code_flows = code_flow::code_flow(model, f, places).map(|flow| vec![flow]);
     result
 }
 
