@@ -119,3 +119,23 @@ fn a_model_without_paths_says_why() {
         "{section}"
     );
 }
+
+#[test]
+fn dot_numbers_the_hops_too() {
+    let dot = report(FIXTURE, "dot");
+    let hops: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.contains("label=\"path "))
+        .collect();
+    assert_eq!(hops.len(), 7, "{dot}");
+    assert!(
+        hops.iter().all(|l| l.contains("color=\"#6a1b9a\"")),
+        "{dot}"
+    );
+    assert!(
+        dot.contains(
+            "[label=\"path 2 hop 3\\nSQL\", decorate=true, tooltip=\"flow checkout-vault\""
+        ),
+        "{dot}"
+    );
+}

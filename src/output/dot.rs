@@ -1,7 +1,7 @@
 //! The data-flow diagram as Graphviz DOT, written without Graphviz: one `cluster_*`
 //! subgraph per trust zone, one node per component that a flow touches, one edge per flow
-//! labelled with its mechanism, two-way flows as `dir=both`, and unprotected crossings drawn
-//! red and bold with a label and tooltip that say so.
+//! labelled with its mechanism, two-way flows as `dir=both`, unprotected crossings drawn
+//! red and bold with a label and tooltip that say so, attack-path hops purple and numbered.
 //!
 //! Annotation text is untrusted (CI runs this on forks' pull requests), so it only ever
 //! appears inside double-quoted strings, escaped by [`quote`]; node and cluster ids are
@@ -71,38 +71,40 @@ pub fn render(model: &Model, dfd: &Dfd) -> String {
     for edge in &dfd.edges {
         let mut attributes = Vec::new();
         let mechanism = edge.label.as_deref().unwrap_or("");
+        // The label's lines: the attack-path hops it is, the mechanism, the crossing.
+        let mut lines: Vec<String> = edge.hop_text().into_iter().collect();
+        if !mechanism.is_empty() {
+            lines.push(mechanism.to_string());
+        }
+        let mut tooltip = format!("flow {}", edge.flow);
         if edge.unprotected {
             let severity = edge.severity.map_or("", |s| s.as_str());
             let note = match edge.crossings {
                 0 | 1 => format!("UNPROTECTED crossing ({severity})"),
                 n => format!("UNPROTECTED crossing of {n} boundaries ({severity})"),
             };
-            let label = if mechanism.is_empty() {
-                note.clone()
-            } else {
-                format!("{mechanism}\n{note}")
-            };
-            attributes.push(format!("label={}", quote(&label)));
+            tooltip = format!("flow {}: {note}; no control protects it", edge.flow);
+            lines.push(note);
+        }
+        if !lines.is_empty() {
+            attributes.push(format!("label={}", quote(&lines.join("\n"))));
             // Graphviz places a label near the middle of its edge, where in a dense graph it
             // can sit closer to another edge: `decorate` draws the line that says whose it is.
             attributes.push("decorate=true".into());
-            attributes.push(format!(
-                "tooltip={}",
-                quote(&format!(
-                    "flow {}: {note}; no control protects it",
-                    edge.flow
-                ))
-            ));
-            attributes.push("color=\"#d00000\"".into());
-            attributes.push("fontcolor=\"#d00000\"".into());
+        }
+        attributes.push(format!("tooltip={}", quote(&tooltip)));
+        // An attack-path hop is drawn purple, over the red of an unprotected crossing (its
+        // label still says so), as in the Mermaid and SVG diagrams.
+        let colour = match (edge.hops.is_empty(), edge.unprotected) {
+            (false, _) => Some("#6a1b9a"),
+            (true, true) => Some("#d00000"),
+            (true, false) => None,
+        };
+        if let Some(colour) = colour {
+            attributes.push(format!("color=\"{colour}\""));
+            attributes.push(format!("fontcolor=\"{colour}\""));
             attributes.push("penwidth=2.5".into());
             attributes.push("style=bold".into());
-        } else {
-            if !mechanism.is_empty() {
-                attributes.push(format!("label={}", quote(mechanism)));
-                attributes.push("decorate=true".into());
-            }
-            attributes.push(format!("tooltip={}", quote(&format!("flow {}", edge.flow))));
         }
         if edge.two_way {
             attributes.push("dir=both".into());
