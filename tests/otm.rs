@@ -188,6 +188,41 @@ fn trust_follows_qualifiers_properties_and_nesting() {
     );
 }
 
+/// OTM rates zones as the model decided their trust (the one `attack-path` starts from):
+/// `untrusted:`/`trusted:` in threatline.yaml reach it, and a name that merely contains a
+/// keyword (`Customer Data`) is not untrusted in either.
+#[test]
+fn trust_is_the_models_config_included() {
+    let dir = common::tree(&[
+        (
+            "model.threatline",
+            "@component Vendor:Feed\n\
+             @component Customer:Browser\n\
+             @component Customer Data:Store\n\
+             @connects Vendor:Feed to Customer:Browser with HTTPS\n",
+        ),
+        (
+            "threatline.yaml",
+            "untrusted: [Vendor]\ntrusted: [Customer]\n",
+        ),
+    ]);
+    let m = common::scan_configured(dir.path());
+    assert_eq!(common::diagnostics(&m), Vec::<String>::new());
+    let v = otm_of(&m);
+    assert_eq!(rating(&v, "zone:vendor"), 10);
+    assert_eq!(
+        by_id(&v, "trustZones", "zone:vendor")["attributes"]["untrusted"],
+        "config"
+    );
+    assert_eq!(rating(&v, "zone:customer"), 50);
+    assert_eq!(rating(&v, "zone:customer_data"), 50);
+    assert!(
+        by_id(&v, "trustZones", "zone:customer_data")["attributes"]
+            .get("untrusted")
+            .is_none()
+    );
+}
+
 // ---- nesting -------------------------------------------------------------------------------
 
 #[test]
