@@ -582,6 +582,13 @@ fn a_new_attack_path_fails_and_a_closed_one_is_good_news() {
     ));
     let change = &v["changes"][0];
     assert_eq!(change["kind"], "new-attack-path");
+    // The pull-request comment draws the changed flow as a hop of the path, and says so.
+    let comment = stdout(&threatline(
+        &["report", "--since", "main", "--format", "markdown"],
+        dir.path(),
+    ));
+    assert!(comment.contains("|\"path 1 hop 2: SQL\"|"), "{comment}");
+    assert!(comment.contains("**Thick purple** arrows"), "{comment}");
     assert_eq!(
         change["ids"],
         serde_json::json!(["internet.visitor", "shop.profiles"])

@@ -276,12 +276,20 @@ fn diagram(out: &mut dyn fmt::Write, delta: &Delta, head: &Model) -> fmt::Result
         return Ok(());
     }
     let dfd = Dfd::of_flows(head, |id| keep.contains(id));
-    writeln!(
+    write!(
         out,
         "#### Changed flows and their neighbours\n\n```mermaid\n{}```\n\n\
-         **Thick red** arrows cross a trust boundary with no control on them.\n",
+         **Thick red** arrows cross a trust boundary with no control on them.",
         mermaid::to_mermaid(head, &dfd)
-    )
+    )?;
+    // Numbered as the full report numbers the head's attack paths.
+    if dfd.edges.iter().any(|e| !e.hops.is_empty()) {
+        out.write_str(
+            " **Thick purple** arrows labelled `path N hop M` are hops of the head's attack \
+             paths, numbered as in `threatline report`.",
+        )?;
+    }
+    writeln!(out, "\n")
 }
 
 fn capitalised(word: &str) -> String {
