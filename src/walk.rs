@@ -3,7 +3,6 @@
 //! symlinks kept inside the root. Each file goes to the thread's [`Scanner`].
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::admit::{self, Content};
-use crate::cache::{Cache, CachedResult, Entry as CacheEntry, Lookup, content_hash, mtime_nanos};
+use crate::cache::{Cache, Found, Record, Stamp, codec, content_hash};
 use crate::diagnostics::Code;
 use crate::ignore_files;
 use crate::scan::{FileKind, FileResult, ReadCounts, Scanner};
@@ -53,7 +52,9 @@ impl WalkOptions {
     }
 }
 
-/// What the walk found: per file results (only files that held something), sorted by path.
+/// What the walk found: per file results, sorted by path. Only files that held something
+/// (an annotation or a diagnostic) are here: a file with nothing in it leaves nothing
+/// behind, not even its path.
 #[derive(Debug, Default)]
 pub struct WalkResult {
     pub files: Vec<FileResult>,
@@ -154,7 +155,82 @@ pub fn builder(options: &WalkOptions) -> Result<WalkBuilder, WalkError> {
     Ok(builder)
 }
 
+/// Walks the tree: every file's result, in path order.
 pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
+    let walked = walk_held(options)?;
+    let mut reread = Reread::new(options, walked.cache_file);
+    Ok(WalkResult {
+        files: walked.results.into_results(|path| reread.file(path)),
+        files_seen: walked.files_seen,
+        counts: walked.counts,
+    })
+}
+
+/// What [`walk_run`] gives: every file's results as one run.
+#[derive(Debug, Default)]
+pub struct WalkRun {
+    /// The annotations and diagnostics of every file, files in path order, as one result
+    /// (with an empty path), in vectors of exact length.
+    pub run: FileResult,
+    pub files_seen: usize,
+    /// Files that hold at least one annotation.
+    pub files_with_annotations: usize,
+    pub counts: ReadCounts,
+}
+
+/// Walks the tree into one run of results, for the model builder, which gathers them all
+/// before its passes: decoded straight into vectors of exact length, there is no per-file
+/// vector to copy from (on 200,000 files, 30,000 annotations of about 900 bytes each).
+pub fn walk_run(options: &WalkOptions) -> Result<WalkRun, WalkError> {
+    let walked = walk_held(options)?;
+    let mut reread = Reread::new(options, walked.cache_file);
+    let (run, files_with_annotations) = walked.results.into_run(|path| reread.file(path));
+    Ok(WalkRun {
+        run,
+        files_seen: walked.files_seen,
+        files_with_annotations,
+        counts: walked.counts,
+    })
+}
+
+/// Reads a file again once the walk is over, because its record did not decode (never
+/// seen: a record this build wrote and checked), so that it is read rather than lost.
+struct Reread<'a> {
+    options: &'a WalkOptions,
+    cache_file: Option<PathBuf>,
+    scanner: Option<Scanner>,
+}
+
+impl<'a> Reread<'a> {
+    fn new(options: &'a WalkOptions, cache_file: Option<PathBuf>) -> Self {
+        Reread {
+            options,
+            cache_file,
+            scanner: None,
+        }
+    }
+
+    fn file(&mut self, rel: &str) -> Option<FileResult> {
+        if let Some(file) = self.cache_file.take() {
+            crate::cache::note_bad_record(&file);
+        }
+        let path = self.options.root.join(rel);
+        let kind = admit::by_name(&path)?;
+        let deadline = self.options.parse_deadline;
+        let scanner = self.scanner.get_or_insert_with(|| Scanner::new(deadline));
+        read_and_scan(&path, rel, kind, self.options.max_file_size, scanner).filter(holds_something)
+    }
+}
+
+/// A walk's results, still encoded, with the cache already saved.
+struct Walked {
+    results: Results,
+    files_seen: usize,
+    counts: ReadCounts,
+    cache_file: Option<PathBuf>,
+}
+
+fn walk_held(options: &WalkOptions) -> Result<Walked, WalkError> {
     let root = &options.root;
     let meta = std::fs::metadata(root).map_err(|e| WalkError::Root(root.clone(), e))?;
     if !meta.is_dir() {
@@ -195,13 +271,12 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
         true
     });
 
-    let files = Mutex::new(Vec::new());
+    let files = Mutex::new(Results::default());
     let seen = std::sync::atomic::AtomicUsize::new(0);
-    let cache = options.cache_file.as_deref().map(|file| CacheUse {
-        loaded: Cache::load(file),
-        kept: Mutex::new(Vec::new()),
-        changed: AtomicBool::new(false),
-    });
+    let cache = options
+        .cache_file
+        .as_deref()
+        .map(|file| Cache::open(file, &canonical_root, options.max_file_size));
     let includes = admit::Includes::new(&options.include).map_err(WalkError::Include)?;
     let walker = Walker {
         root,
@@ -230,15 +305,15 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
                 }
                 Err(e) => walker.walk_error(e),
             };
-            if let Some(result) = result {
-                files.lock().expect("no panics hold this lock").push(result);
+            if let Some(held) = result {
+                files.lock().expect("no panics hold this lock").push(held);
             }
             WalkState::Continue
         })
     });
-    let mut files = files.into_inner().expect("no panics hold this lock");
+    let mut held = files.into_inner().expect("no panics hold this lock");
     for (dir, name) in refused.lock().expect("no panics hold this lock").drain(..) {
-        files.extend(walker.skipped(
+        held.extend(walker.skipped(
             &dir,
             format!(
                 "not scanned: its `{name}` is not a regular file of at most {} bytes (a link to a device?)",
@@ -247,18 +322,16 @@ pub fn walk(options: &WalkOptions) -> Result<WalkResult, WalkError> {
             "replace the link with a regular ignore file",
         ));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let (Some(file), Some(cache)) = (&options.cache_file, cache) {
-        let kept = cache.kept.into_inner().expect("no panics hold this lock");
-        // Rewritten only when something changed: an entry added, updated or gone.
-        if cache.changed.into_inner() || kept.len() != cache.loaded.len() {
-            Cache::save(file, kept);
-        }
+    if let Some(cache) = cache {
+        // Rewritten only when something changed: an entry added, updated or gone. Saved
+        // before the results are decoded: its bytes are gone by then.
+        cache.save();
     }
-    Ok(WalkResult {
-        files,
+    Ok(Walked {
+        results: held,
         files_seen: seen.into_inner(),
         counts: counts.into_inner().expect("no panics hold this lock"),
+        cache_file: options.cache_file.clone(),
     })
 }
 
@@ -283,27 +356,196 @@ struct Walker<'a> {
     skip: &'a [PathBuf],
     includes: &'a admit::Includes,
     max_file_size: u64,
-    cache: Option<&'a CacheUse>,
+    cache: Option<&'a Cache>,
 }
 
-/// Parsed bytes below which a file's result is not kept in the cache: parsing that little
-/// costs about what decoding the entry would.
+/// Parsed bytes from which a file that held nothing still gets a record (with its content
+/// hash): touched but not changed, it is then not parsed again.
 const WORTH_CACHING: u64 = 4096;
 
-/// The per-file cache during a walk. Only files that needed a parse are kept in it: reading
-/// a file and running the prefilter costs what a `stat` costs, and reading a comment header
-/// what decoding its entry would, so those files are simply read again, and the cache stays
-/// as small as the part of the model that was expensive to get.
-struct CacheUse {
-    loaded: Cache,
-    /// The entries of the new cache.
-    kept: Mutex<Vec<CacheEntry>>,
-    /// An entry was added or updated.
-    changed: AtomicBool,
+/// Whether a file's result holds anything for the model.
+fn holds_something(result: &FileResult) -> bool {
+    !result.annotations.is_empty() || !result.diagnostics.is_empty()
+}
+
+/// A file's result while the walk runs: in the cache's record encoding (about 140 bytes an
+/// annotation, a tenth of what the decoded annotation takes), or as it is when the encoding
+/// has no place for something in it.
+enum Held {
+    Encoded(Vec<u8>),
+    Plain(FileResult),
+}
+
+impl Held {
+    /// Holds a result with something in it; nothing otherwise.
+    fn new(result: FileResult) -> Option<Held> {
+        if !holds_something(&result) {
+            return None;
+        }
+        Some(match codec::encode(&result.path, None, Some(&result)) {
+            Ok(bytes) => Held::Encoded(bytes),
+            Err(_) => Held::Plain(result),
+        })
+    }
+}
+
+/// What the walk holds of the files that held something, until it ends: their records end
+/// to end in one buffer, so that the walker threads keep no small allocation alive between
+/// files (what they free, they reuse for the next file; the buffer grows by doubling,
+/// outside their heaps). Decoded once the walk is over, in path order, on the thread that
+/// builds the model: on 200,000 files, the walk holds 4 MB where the decoded results
+/// take 40.
+#[derive(Default)]
+struct Results {
+    bytes: Vec<u8>,
+    /// Offset and length of each record in `bytes`.
+    records: Vec<(usize, usize)>,
+    plain: Vec<FileResult>,
+}
+
+impl Results {
+    fn push(&mut self, held: Held) {
+        match held {
+            Held::Encoded(record) => {
+                self.records.push((self.bytes.len(), record.len()));
+                self.bytes.extend_from_slice(&record);
+            }
+            Held::Plain(result) => self.plain.push(result),
+        }
+    }
+
+    fn extend(&mut self, held: Option<Held>) {
+        if let Some(held) = held {
+            self.push(held);
+        }
+    }
+
+    /// The results in path order: records (with their paths) and plain results.
+    fn sorted(bytes: &[u8], records: Vec<(usize, usize)>, plain: Vec<FileResult>) -> Vec<Item<'_>> {
+        let mut items: Vec<Item> = records
+            .into_iter()
+            .map(|(offset, len)| {
+                let record = &bytes[offset..offset + len];
+                Item::Record(codec::head(record).map_or("", |h| h.path), record)
+            })
+            .chain(plain.into_iter().map(Item::Plain))
+            .collect();
+        items.sort_by(|a, b| a.path().cmp(b.path()));
+        items
+    }
+
+    /// Every result, sorted by path; `reread` gives the result of a file whose record does
+    /// not decode.
+    fn into_results(self, mut reread: impl FnMut(&str) -> Option<FileResult>) -> Vec<FileResult> {
+        let Results {
+            bytes,
+            records,
+            plain,
+        } = self;
+        Results::sorted(&bytes, records, plain)
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Plain(result) => Some(result),
+                Item::Record(path, record) => match codec::decode(record, path) {
+                    Ok(Some(result)) => Some(result),
+                    _ => reread(path),
+                },
+            })
+            .collect()
+    }
+
+    /// Every result as one run in path order, and the number of files with annotations.
+    fn into_run(self, mut reread: impl FnMut(&str) -> Option<FileResult>) -> (FileResult, usize) {
+        let Results {
+            bytes,
+            records,
+            plain,
+        } = self;
+        let items = Results::sorted(&bytes, records, plain);
+        let (mut annotations, mut diagnostics) = (0, 0);
+        for item in &items {
+            match item {
+                Item::Record(_, record) => {
+                    if let Ok(head) = codec::head(record) {
+                        annotations += head.annotations;
+                        diagnostics += head.diagnostics;
+                    }
+                }
+                Item::Plain(result) => {
+                    annotations += result.annotations.len();
+                    diagnostics += result.diagnostics.len();
+                }
+            }
+        }
+        let mut run = FileResult {
+            path: String::new(),
+            annotations: Vec::with_capacity(annotations),
+            diagnostics: Vec::with_capacity(diagnostics),
+        };
+        let mut files_with_annotations = 0;
+        for item in items {
+            let before = (run.annotations.len(), run.diagnostics.len());
+            let plain = match item {
+                Item::Plain(result) => Some(result),
+                Item::Record(path, record) => {
+                    match codec::decode_into(
+                        record,
+                        path,
+                        &mut run.annotations,
+                        &mut run.diagnostics,
+                    ) {
+                        Ok(_) => None,
+                        Err(_) => {
+                            run.annotations.truncate(before.0);
+                            run.diagnostics.truncate(before.1);
+                            reread(path)
+                        }
+                    }
+                }
+            };
+            if let Some(result) = plain {
+                run.annotations.extend(result.annotations);
+                run.diagnostics.extend(result.diagnostics);
+            }
+            files_with_annotations += usize::from(run.annotations.len() > before.0);
+        }
+        (run, files_with_annotations)
+    }
+}
+
+/// A result in [`Results::sorted`].
+enum Item<'a> {
+    Record(&'a str, &'a [u8]),
+    Plain(FileResult),
+}
+
+impl Item<'_> {
+    fn path(&self) -> &str {
+        match self {
+            Item::Record(path, _) => path,
+            Item::Plain(result) => &result.path,
+        }
+    }
 }
 
 impl Walker<'_> {
     fn relative(&self, path: &Path) -> String {
+        // The walker joins names to the root: most paths are the root, a `/` and clean
+        // UTF-8 names, taken as they are (`strip_prefix` and `components` cost a twentieth
+        // of a warm run).
+        #[cfg(unix)]
+        if let Some(rest) = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .strip_prefix(self.root.as_os_str().as_encoded_bytes())
+            .and_then(|rest| rest.strip_prefix(b"/"))
+            .and_then(|rest| std::str::from_utf8(rest).ok())
+            && !rest
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+        {
+            return rest.to_string();
+        }
         let rel = path.strip_prefix(self.root).unwrap_or(path);
         let mut out = String::new();
         for (i, part) in rel.components().enumerate() {
@@ -315,11 +557,15 @@ impl Walker<'_> {
         out
     }
 
-    fn skipped(&self, path: &Path, message: String, hint: &str) -> Option<FileResult> {
-        Some(admit::skipped(&self.relative(path), message, hint))
+    fn skipped(&self, path: &Path, message: String, hint: &str) -> Option<Held> {
+        Some(Held::Plain(admit::skipped(
+            &self.relative(path),
+            message,
+            hint,
+        )))
     }
 
-    fn walk_error(&self, error: ignore::Error) -> Option<FileResult> {
+    fn walk_error(&self, error: ignore::Error) -> Option<Held> {
         let path = error_path(&error)?;
         self.skipped(
             &path,
@@ -328,7 +574,7 @@ impl Walker<'_> {
         )
     }
 
-    fn visit(&self, entry: &DirEntry, scanner: &mut Scanner) -> Option<FileResult> {
+    fn visit(&self, entry: &DirEntry, scanner: &mut Scanner) -> Option<Held> {
         // Test builds only: lets the exit-code tests make a worker thread panic.
         #[cfg(debug_assertions)]
         if std::env::var_os("THREATLINE_TEST_PANIC_ON").is_some_and(|n| entry.file_name() == n) {
@@ -343,38 +589,106 @@ impl Walker<'_> {
         if !self.includes.admits(&rel) {
             return None;
         }
+        let Some(cache) = self.cache else {
+            return read_and_scan(path, &rel, kind, self.max_file_size, scanner)
+                .and_then(Held::new);
+        };
         // Only a file the cache knows is worth a `stat` before it is read.
-        let cached = match self.cache {
-            Some(cache) if cache.loaded.knows(&rel) => match stamp(path) {
-                Some((size, mtime)) => cache.loaded.lookup(&rel, size, mtime),
-                None => Lookup::Unknown,
-            },
-            _ => Lookup::Unknown,
-        };
-        if let Lookup::Unchanged(entry) = cached {
+        let found = cache.find(&rel);
+        if let Some(found) = &found
+            && let Some(stamp) = std::fs::metadata(path).ok().as_ref().and_then(Stamp::of)
+            && cache.unchanged(found, &stamp)
+            && let Ok(record) = cache.record(found, &rel)
+        {
             // Unchanged since the last run: not even read.
-            self.keep(entry.clone(), false);
-            return entry.result.clone().map(|r| r.into_result(&rel));
+            cache.keep(found);
+            return record.map(|bytes| Held::Encoded(bytes.to_vec()));
         }
-        let (content, mtime) = match read(path, self.max_file_size, kind) {
+        self.read_and_keep(cache, path, rel, kind, found, scanner)
+    }
+
+    /// Reads and scans a file with a cache: a touched file whose content is unchanged keeps
+    /// its last result; every other file gets a new entry (timed-out parses excepted).
+    fn read_and_keep(
+        &self,
+        cache: &Cache,
+        path: &Path,
+        rel: String,
+        kind: Option<FileKind>,
+        found: Option<Found>,
+        scanner: &mut Scanner,
+    ) -> Option<Held> {
+        let (content, meta) = match read(path, self.max_file_size, kind) {
             Ok(read) => read,
-            Err(e) => return Some(admit::unreadable(&rel, &e)),
+            Err(e) => return Held::new(admit::unreadable(&rel, &e)),
         };
+        let stamp = Stamp::of(&meta);
         let bytes = match content {
             Content::Whole(bytes) => bytes,
             Content::TooLarge { size, may_hold } => {
-                return admit::oversized(&rel, size, self.max_file_size, may_hold);
+                let result = admit::oversized(&rel, size, self.max_file_size, may_hold);
+                if let Some(stamp) = stamp {
+                    let record = match &result {
+                        None => Some(Record::None),
+                        Some(r) => codec::encode(&rel, None, Some(r)).ok().map(Record::New),
+                    };
+                    if let Some(record) = record {
+                        cache.add(&rel, stamp, record);
+                    }
+                }
+                return result.and_then(Held::new);
             }
         };
-        match (self.cache, mtime) {
-            (Some(_), Some(mtime)) => self.scan_and_keep(rel, bytes, kind, mtime, cached, scanner),
-            _ if admit::is_binary(&bytes) => None,
-            _ => scanner.scan(&rel, bytes, kind),
+        let hash = content_hash(&bytes);
+        if let Some(found) = found
+            && found.has_record()
+            && cache.content_hash_of(&found) == Some(hash)
+            && let Ok(record) = cache.record(&found, &rel)
+        {
+            // Touched, not changed: the last result stands, with the new stamp.
+            if let Some(stamp) = stamp {
+                cache.add(&rel, stamp, Record::Old(found));
+            }
+            return record.map(|bytes| Held::Encoded(bytes.to_vec()));
+        }
+        let parsed_before = scanner.counts.parsed_bytes;
+        let result = if admit::is_binary(&bytes) {
+            None
+        } else {
+            scanner.scan(&rel, bytes, kind)
+        }
+        .filter(holds_something);
+        let Some(stamp) = stamp else {
+            return result.and_then(Held::new);
+        };
+        // A parse cut short by its deadline depends on the machine: never kept.
+        if result
+            .as_ref()
+            .is_some_and(|r| r.diagnostics.iter().any(|d| d.code == Code::ParseTimeout))
+        {
+            return result.and_then(Held::new);
+        }
+        // A record for a file that held something (next time it is not even read), or
+        // that needed a real parse (touched, it is not parsed again); an entry alone for
+        // the others, so that they are not read either.
+        let parsed = scanner.counts.parsed_bytes - parsed_before >= WORTH_CACHING;
+        if result.is_none() && !parsed {
+            cache.add(&rel, stamp, Record::None);
+            return None;
+        }
+        match codec::encode(&rel, Some(hash), result.as_ref()) {
+            Ok(bytes) => {
+                let held = result.map(|_| Held::Encoded(bytes.clone()));
+                cache.add(&rel, stamp, Record::New(bytes));
+                held
+            }
+            // A value the encoding does not know: read every time.
+            Err(_) => result.map(Held::Plain),
         }
     }
 
     /// How an entry is read, or what to say instead (`Err(None)`: nothing).
-    fn admit(&self, entry: &DirEntry) -> Result<Option<FileKind>, Option<FileResult>> {
+    fn admit(&self, entry: &DirEntry) -> Result<Option<FileKind>, Option<Held>> {
         let file_type = entry.file_type().ok_or(None)?;
         // A directory is walked, not read; a FIFO or a device would block the read or
         // never end it.
@@ -406,89 +720,34 @@ impl Walker<'_> {
         }
         Ok(kind)
     }
+}
 
-    /// Scans a file read with a cache: a touched file whose content is unchanged keeps its
-    /// last result; a file that may hold annotations is kept for the next run.
-    fn scan_and_keep(
-        &self,
-        rel: String,
-        bytes: Vec<u8>,
-        kind: Option<FileKind>,
-        mtime: i128,
-        cached: Lookup,
-        scanner: &mut Scanner,
-    ) -> Option<FileResult> {
-        let size = bytes.len() as u64;
-        let hash = content_hash(&bytes);
-        if let Lookup::Verify(entry) = cached
-            && entry.hash == Some(hash)
-        {
-            // Touched, not changed: the last result stands, with the new time.
-            self.keep(
-                CacheEntry {
-                    mtime,
-                    ..entry.clone()
-                },
-                true,
-            );
-            return entry.result.clone().map(|r| r.into_result(&rel));
-        }
-        let parsed_before = scanner.counts.parsed_bytes;
-        let result = if admit::is_binary(&bytes) {
-            None
-        } else {
-            scanner.scan(&rel, bytes, kind)
-        };
-        // Kept only when tree-sitter had real work: a comment header, a plain annotation
-        // file or a few lines parsed to name a symbol are read again as fast as their entry
-        // would be decoded. A parse cut short by its deadline depends on the machine: never
-        // kept.
-        let parsed = scanner.counts.parsed_bytes - parsed_before >= WORTH_CACHING;
-        let timed_out = result
-            .as_ref()
-            .is_some_and(|r| r.diagnostics.iter().any(|d| d.code == Code::ParseTimeout));
-        if let Some(found) = result.as_ref().filter(|_| parsed && !timed_out) {
-            self.keep(
-                CacheEntry {
-                    path: rel,
-                    size,
-                    mtime,
-                    hash: Some(hash),
-                    result: Some(CachedResult::new(found)),
-                },
-                true,
-            );
-        }
-        result
-    }
-
-    fn keep(&self, entry: CacheEntry, changed: bool) {
-        if let Some(cache) = self.cache {
-            if changed {
-                cache.changed.store(true, Ordering::Relaxed);
-            }
-            cache
-                .kept
-                .lock()
-                .expect("no panics hold this lock")
-                .push(entry);
-        }
+/// Reads and scans a file, without a cache.
+fn read_and_scan(
+    path: &Path,
+    rel: &str,
+    kind: Option<FileKind>,
+    cap: u64,
+    scanner: &mut Scanner,
+) -> Option<FileResult> {
+    match read(path, cap, kind) {
+        Err(e) => Some(admit::unreadable(rel, &e)),
+        Ok((Content::Whole(bytes), _)) if admit::is_binary(&bytes) => None,
+        Ok((Content::Whole(bytes), _)) => scanner.scan(rel, bytes, kind),
+        Ok((Content::TooLarge { size, may_hold }, _)) => admit::oversized(rel, size, cap, may_hold),
     }
 }
 
-/// A file's size and modification time, for the cache.
-fn stamp(path: &Path) -> Option<(u64, i128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), mtime_nanos(meta.modified().ok()?)))
-}
-
-/// Reads a file under the cap; also its modification time, from the open file (no second
-/// path lookup).
-fn read(path: &Path, cap: u64, kind: Option<FileKind>) -> std::io::Result<(Content, Option<i128>)> {
+/// Reads a file under the cap, with its metadata from the open file (no second path
+/// lookup).
+fn read(
+    path: &Path,
+    cap: u64,
+    kind: Option<FileKind>,
+) -> std::io::Result<(Content, std::fs::Metadata)> {
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
-    let mtime = meta.modified().ok().map(mtime_nanos);
-    Ok((admit::read_capped(file, meta.len(), cap, kind)?, mtime))
+    Ok((admit::read_capped(file, meta.len(), cap, kind)?, meta))
 }
 
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
