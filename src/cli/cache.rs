@@ -25,7 +25,8 @@ pub fn run(args: &CacheArgs) -> anyhow::Result<u8> {
     let Some(dir) = cache::dir_for(args.cache_dir.as_deref()) else {
         anyhow::bail!("no cache directory: HOME is not set; pass --cache-dir");
     };
-    let shown = for_terminal(&dir.display().to_string());
+    let dir_text = dir.display().to_string();
+    let shown = for_terminal(&dir_text);
     if args.clean {
         let (files, bytes) =
             cache::clean(&dir).map_err(|e| anyhow::anyhow!("cannot clean {shown}: {e}"))?;
