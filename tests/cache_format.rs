@@ -214,3 +214,44 @@ fn a_cache_lists_its_root_and_entries() {
     assert_eq!(again.files.len(), 1);
     assert_eq!(again.files[0].annotations, first.files[0].annotations);
 }
+
+fn cache_command(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_threatline"))
+        .arg("cache")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_cache_command_points_out_the_tree_and_cleans_only_what_threatline_wrote() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(tree.path().join("a.py"), "# @exposes A to B\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let t = tree.path().to_str().unwrap();
+    let (code, said) = cache_command(&["--cache-dir", d, t]);
+    assert_eq!(code, 0);
+    assert!(said.contains("this tree has no cache yet"), "{said}");
+
+    let mut options = WalkOptions::new(tree.path());
+    options.cache_file = cache::file_for(tree.path(), Some(dir.path()));
+    walk(&options).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let (code, said) = cache_command(&["--cache-dir", d, t]);
+    assert_eq!(code, 0);
+    assert!(said.contains("(1 files)  <- this tree"), "{said}");
+
+    let (code, said) = cache_command(&["--cache-dir", d, "--clean"]);
+    assert_eq!(code, 0);
+    assert!(said.starts_with("removed 1 file(s)"), "{said}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
+}
