@@ -26,6 +26,18 @@ enum Unusable {
     Identity,
 }
 
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Damaged(what) => write!(f, "is damaged ({what})"),
+            Unusable::Format(n) => write!(f, "has another format ({n}, not {FORMAT})"),
+            Unusable::Identity => f.write_str(
+                "was written by another build of threatline or with another --max-file-size",
+            ),
+        }
+    }
+}
+
 impl Cache {
     /// The cache at `file` for the root `root`, or an empty one when it is missing (silently),
     /// unreadable, damaged, of another format or from another build (with a note).
@@ -65,14 +77,6 @@ impl Cache {
                     .collect();
             }
             Err(why) => {
-                let why = match why {
-                    Unusable::Damaged(what) => format!("is damaged ({what})"),
-                    Unusable::Format(f) => format!("has another format ({f}, not {FORMAT})"),
-                    Unusable::Identity => {
-                        "was written by another build of threatline or with another --max-file-size"
-                            .to_string()
-                    }
-                };
                 note(&format!(
                     "the cache {} {why}; every file is read, and the cache rewritten",
                     file.display()
@@ -113,34 +117,7 @@ impl Cache {
         self.entries = entries as usize;
         self.index_start = HEADER + root_len as usize;
         self.records_start = self.index_start + self.entries * ENTRY;
-        // About four entries a bucket, at most 2^20 buckets (4 MiB).
-        let bits = (self.entries / 4)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros()
-            .min(20);
-        let mut fanout = Vec::with_capacity((1 << bits) + 1);
-        let mut previous = None;
-        for i in 0..self.entries {
-            let at = self.index_start + i * ENTRY;
-            let key = u64_at(bytes, at);
-            if previous.is_some_and(|p| p >= key) {
-                return Err(Damaged("index out of order"));
-            }
-            previous = Some(key);
-            if let Some((offset, len)) = unpack(u64_at(bytes, at + 16))
-                && (offset + len) as u64 > records_len
-            {
-                return Err(Damaged("record out of bounds"));
-            }
-            let bucket = bucket(key, bits);
-            while fanout.len() <= bucket {
-                fanout.push(i as u32);
-            }
-        }
-        while fanout.len() <= 1 << bits {
-            fanout.push(self.entries as u32);
-        }
+        let (fanout, bits) = fanout(bytes, self.index_start, self.entries, records_len)?;
         self.fanout = fanout;
         self.fanout_bits = bits;
         Ok(())
@@ -256,4 +233,43 @@ impl Cache {
                 record,
             });
     }
+}
+
+/// Checks the index (keys strictly increasing, records within the records' `len` bytes)
+/// and builds its fan-out table: where the keys of each `bits`-bit prefix start, about
+/// four entries a bucket, at most 2^20 buckets (4 MiB).
+fn fanout(
+    bytes: &[u8],
+    index_start: usize,
+    entries: usize,
+    records_len: u64,
+) -> Result<(Vec<u32>, u32), Unusable> {
+    let bits = (entries / 4)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(20);
+    let mut fanout = Vec::with_capacity((1 << bits) + 1);
+    let mut previous = None;
+    for i in 0..entries {
+        let at = index_start + i * ENTRY;
+        let key = u64_at(bytes, at);
+        if previous.is_some_and(|p| p >= key) {
+            return Err(Unusable::Damaged("index out of order"));
+        }
+        previous = Some(key);
+        if let Some((offset, len)) = unpack(u64_at(bytes, at + 16))
+            && (offset + len) as u64 > records_len
+        {
+            return Err(Unusable::Damaged("record out of bounds"));
+        }
+        let bucket = bucket(key, bits);
+        while fanout.len() <= bucket {
+            fanout.push(i as u32);
+        }
+    }
+    while fanout.len() <= 1 << bits {
+        fanout.push(entries as u32);
+    }
+    Ok((fanout, bits))
 }

@@ -1,6 +1,6 @@
 //! `threatline cache`: where the per-file cache is and what it holds; `--clean` empties it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -10,7 +10,7 @@ use crate::escape::for_terminal;
 
 #[derive(Args, Debug)]
 pub struct CacheArgs {
-    /// The tree whose cache file to point out.
+    /// The tree whose cache file to point out (a file: its project's, as `check` reads it).
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
     /// The cache directory (default: $XDG_CACHE_HOME/threatline, or ~/.cache/threatline).
@@ -36,8 +36,16 @@ pub fn run(args: &CacheArgs) -> anyhow::Result<u8> {
         )?;
         return Ok(exit::CLEAN);
     }
-    let this = cache::file_for(&args.path, Some(&dir));
-    let listed = cache::list(&dir);
+    // The root `check PATH` would scan: a file names its project's.
+    let root = super::roots::resolve(std::slice::from_ref(&args.path))?.root;
+    let this = cache::file_for(&root, Some(&dir));
+    write_output(None, &listing(&shown, &dir, this.as_deref()))?;
+    Ok(exit::CLEAN)
+}
+
+/// The directory, what it holds (the cache of `this`, PATH's, marked), and the bound.
+fn listing(shown: &str, dir: &Path, this: Option<&Path>) -> String {
+    let listed = cache::list(dir);
     let total: u64 = listed.iter().map(|l| l.size).sum();
     let mut text = format!(
         "cache directory: {shown}\n{} file(s), {}; kept under {} (the least recently written go first)\n",
@@ -59,23 +67,22 @@ pub fn run(args: &CacheArgs) -> anyhow::Result<u8> {
             ListedKind::Legacy => "the previous format".to_string(),
             ListedKind::Temporary => "temporary".to_string(),
         };
-        let mark = if this.as_ref() == Some(&l.path) {
+        let mark = if this == Some(l.path.as_path()) {
             "  <- this tree"
         } else {
             ""
         };
         text.push_str(&format!("  {:>9}  {name}  {what}{mark}\n", size(l.size)));
     }
-    if let Some(this) = &this
-        && !listed.iter().any(|l| &l.path == this)
+    if let Some(this) = this
+        && !listed.iter().any(|l| l.path == this)
     {
         text.push_str(&format!(
             "this tree has no cache yet (it would be {})\n",
             for_terminal(&this.display().to_string())
         ));
     }
-    write_output(None, &text)?;
-    Ok(exit::CLEAN)
+    text
 }
 
 fn size(bytes: u64) -> String {

@@ -124,13 +124,7 @@ impl Walker<'_> {
             Content::TooLarge { size, may_hold } => {
                 let result = admit::oversized(&rel, size, self.max_file_size, may_hold);
                 if let Some(stamp) = stamp {
-                    let record = match &result {
-                        None => Some(Record::None),
-                        Some(r) => codec::encode(&rel, None, Some(r)).ok().map(Record::New),
-                    };
-                    if let Some(record) = record {
-                        cache.add(&rel, stamp, record);
-                    }
+                    keep_oversized(cache, &rel, stamp, result.as_ref());
                 }
                 return result.and_then(Held::new);
             }
@@ -215,6 +209,19 @@ impl Walker<'_> {
             return Err(None);
         }
         Ok(kind)
+    }
+}
+
+/// Keeps what an oversized file gave (nothing, or its `skipped-file` diagnostic) under its
+/// stamp: unchanged, it is not streamed through the prefilter again. Without a content
+/// hash, a touched one is.
+fn keep_oversized(cache: &Cache, rel: &str, stamp: Stamp, result: Option<&FileResult>) {
+    let record = match result {
+        None => Some(Record::None),
+        Some(r) => codec::encode(rel, None, Some(r)).ok().map(Record::New),
+    };
+    if let Some(record) = record {
+        cache.add(rel, stamp, record);
     }
 }
 
