@@ -309,6 +309,40 @@ fn a_cache_written_in_place_while_read_is_a_miss_with_a_note() {
 }
 
 #[test]
+fn a_record_that_does_not_read_back_is_a_miss_for_its_file_with_a_note() {
+    // A cache whose checksum holds but whose first record is not a record (a bug in an
+    // older build, say): that file is read again, the others still come from the cache.
+    let dir = sample_tree();
+    let cache = tempfile::tempdir().unwrap();
+    let cold = check(dir.path(), cache.path(), &["--no-cache"]);
+    check(dir.path(), cache.path(), &[]);
+    edit(&cache_file(cache.path()), |b| {
+        let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+        let root_len = u32::from_le_bytes(b[12..16].try_into().unwrap()) as usize;
+        let records = 64 + root_len + u64_at(32) as usize * 24;
+        assert!(u64_at(40) > 0, "the sample tree has records");
+        // A path length that never ends.
+        b[records..records + 11].fill(0xff);
+        let checksum = threatline::cache::content_hash(&b[64..]);
+        b[48..56].copy_from_slice(&checksum.to_le_bytes());
+    });
+    let damaged = check(dir.path(), cache.path(), &[]);
+    assert_eq!(damaged.status.code(), cold.status.code());
+    assert_eq!(json(&damaged), json(&cold));
+    let said = stderr(&damaged);
+    assert!(said.contains("does not read back"), "{said}");
+    assert_eq!(said.matches("threatline: note:").count(), 1, "{said}");
+    let repaired = check(dir.path(), cache.path(), &[]);
+    assert_eq!(json(&repaired), json(&cold));
+    assert!(
+        !stderr(&repaired).contains("note:"),
+        "{}",
+        stderr(&repaired)
+    );
+    assert_eq!(files_read(dir.path(), cache.path()), 0);
+}
+
+#[test]
 fn runs_at_once_on_one_cache_each_give_the_right_output() {
     let dir = sample_tree();
     let cache = tempfile::tempdir().unwrap();
