@@ -303,7 +303,7 @@ impl<'a> Reader<'a> {
         let qualifiers = self.qualifiers()?;
         let refs = self.strings()?;
         let description = self.opt_string()?;
-        let fields = self.opt(|r| r.fields())?;
+        let fields = self.opt(|r| r.fields().map(Box::new))?;
         let location = self.location(path)?;
         let symbol = self.opt_string()?;
         let origin = self.opt(|r| r.location(path))?;

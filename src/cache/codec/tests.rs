@@ -44,7 +44,7 @@ fn sample() -> FileResult {
         qualifiers: q,
         refs: vec!["cwe:CWE-1".into()],
         description: Some("desc é".into()),
-        fields: Some(fields),
+        fields: Some(Box::new(fields)),
         location: Location::new("src/a.go", 3, 4),
         symbol: Some("main".into()),
         origin: Some(Location::new("src/a.go.gal", 1, 1)),
