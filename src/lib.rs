@@ -54,22 +54,19 @@ pub fn scan_tree_with(
     build_options: &BuildOptions,
     analysis_options: &AnalysisOptions,
 ) -> Result<Model, WalkError> {
-    let walked = walk::walk(walk_options)?;
-    let files_seen = walked.files_seen;
-    let reads = walked.counts;
+    // One run of results in path order: the builder gathers every annotation before its
+    // passes, and a run decoded straight into vectors of exact length leaves no per-file
+    // vector behind to copy from.
+    let walked = walk::walk_run(walk_options)?;
     let mut annotations = std::collections::BTreeMap::new();
-    let mut files_with_annotations = 0;
-    for file in &walked.files {
-        files_with_annotations += usize::from(!file.annotations.is_empty());
-        for a in &file.annotations {
-            *annotations.entry(a.verb).or_default() += 1;
-        }
+    for a in &walked.run.annotations {
+        *annotations.entry(a.verb).or_default() += 1;
     }
-    let mut model = model::build(walked.files, build_options);
+    let mut model = model::build(vec![walked.run], build_options);
     model.stats = model::ScanStats {
-        files_seen,
-        reads,
-        files_with_annotations,
+        files_seen: walked.files_seen,
+        reads: walked.counts,
+        files_with_annotations: walked.files_with_annotations,
         annotations,
         ..model.stats
     };

@@ -289,6 +289,7 @@ fn every_subcommand_has_the_same_help_layout() {
         "init",
         "merge",
         "completions",
+        "cache",
     ] {
         let out = threatline(&[sub, "--help"], dir.path());
         assert_eq!(code(&out), 0, "{sub}");

@@ -169,7 +169,7 @@ impl<'a> Finder<'a> {
                     None
                 } else {
                     match yaml_block::parse_block(&yaml_lines) {
-                        Ok(fields) => Some(fields),
+                        Ok(fields) => Some(Box::new(fields)),
                         Err(e) => {
                             let bad = &lines[i + 1 + e.line.min(yaml_lines.len() - 1)];
                             let indent =

@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and one module per subcommand.
 
 mod baseline;
+mod cache;
 mod catalogue;
 mod check;
 mod coverage;
@@ -66,6 +67,8 @@ enum Command {
     Man,
     /// Serve the Language Server Protocol over stdio, for editors (docs/editors.md).
     Lsp(lsp::LspArgs),
+    /// Show where the per-file cache is and what it holds; --clean empties it.
+    Cache(cache::CacheArgs),
 }
 
 /// The help heading of the options every tree-walking command shares.
@@ -197,6 +200,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import::run(&args),
         Some(Command::Init(args)) => init::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
+        Some(Command::Cache(args)) => cache::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

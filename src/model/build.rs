@@ -134,7 +134,12 @@ pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
     let mut annotations = Vec::new();
     let mut diagnostics = options.settings_diagnostics.clone();
     for file in files {
-        annotations.extend(file.annotations);
+        // One run of every file (the walk's) is taken as it is, not copied.
+        if annotations.is_empty() {
+            annotations = file.annotations;
+        } else {
+            annotations.extend(file.annotations);
+        }
         diagnostics.extend(file.diagnostics);
     }
     let mut b = Builder {
