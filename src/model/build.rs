@@ -158,7 +158,7 @@ pub fn build(files: Vec<FileResult>, options: &BuildOptions) -> Model {
     b.declare_names(&annotations);
     b.declare_catalogue_refs(&annotations);
     b.build_flows(&annotations);
-    let mut model = b.relations(&annotations, options);
+    let mut model = b.relations(annotations, options);
     model.diagnostics = b.diagnostics;
     // SPEC §3.3: where no threat model is written, a `@verb` line that does not parse is
     // someone else's prose (kernel-doc, Doxygen, a sentence): counted, not shown.

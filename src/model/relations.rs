@@ -9,10 +9,12 @@ use super::fields::{ControlFields, ThreatFields, normalize_ref, properties};
 use super::normalize::normalize;
 
 impl Builder {
-    /// Pass 3: every relation, resolved.
+    /// Pass 3: every relation, resolved. The last pass, so it takes the annotations and
+    /// drops each once read: their names, texts and mentions are freed as the model's
+    /// relations grow, rather than all held until the model is complete.
     pub(super) fn relations(
         &mut self,
-        annotations: &[Annotation],
+        annotations: Vec<Annotation>,
         options: &BuildOptions,
     ) -> Model {
         let mut m = Model {
@@ -21,7 +23,8 @@ impl Builder {
         };
         let mut threat_fields: HashMap<usize, ThreatFields> = HashMap::new();
         let mut control_fields: HashMap<usize, ControlFields> = HashMap::new();
-        for a in annotations {
+        for annotation in annotations {
+            let a = &annotation;
             let s = site(a);
             let description = a
                 .description
