@@ -204,7 +204,7 @@ impl<'a> Finder<'a> {
                 self.found.annotations.push(Annotation {
                     verb,
                     form: parsed.form,
-                    qualifiers: parsed.qualifiers,
+                    qualifiers: parsed.qualifiers.into(),
                     refs: parsed.refs,
                     description,
                     fields,

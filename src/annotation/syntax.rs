@@ -315,6 +315,69 @@ impl Qualifiers {
     }
 }
 
+/// `[...]` qualifiers as a mention holds them: nothing when empty (as most are), else
+/// boxed. Every annotation of a tree is held until the model is built, and an inline
+/// [`Qualifiers`] is 80 bytes in each of up to three mentions an annotation holds. Reads
+/// and writes go through `Deref`/`DerefMut` (a write allocates); equality, `Debug` and
+/// serde are those of the [`Qualifiers`] it stands for.
+#[derive(Clone, Default)]
+pub struct Brackets(Option<Box<Qualifiers>>);
+
+/// What an empty [`Brackets`] reads as.
+static NO_QUALIFIERS: Qualifiers = Qualifiers {
+    severity: None,
+    layer: None,
+    stride: Vec::new(),
+    values: BTreeMap::new(),
+    tags: Vec::new(),
+};
+
+impl From<Qualifiers> for Brackets {
+    fn from(q: Qualifiers) -> Self {
+        Brackets((!q.is_empty()).then(|| Box::new(q)))
+    }
+}
+
+impl std::ops::Deref for Brackets {
+    type Target = Qualifiers;
+
+    fn deref(&self) -> &Qualifiers {
+        self.0.as_deref().unwrap_or(&NO_QUALIFIERS)
+    }
+}
+
+impl std::ops::DerefMut for Brackets {
+    fn deref_mut(&mut self) -> &mut Qualifiers {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl PartialEq for Brackets {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Brackets {}
+
+impl std::fmt::Debug for Brackets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for Brackets {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Brackets {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Qualifiers::deserialize(deserializer).map(Brackets::from)
+    }
+}
+
 /// One mention of an entity: `Name`, `Name (#id)` or `#id`, with its own brackets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
@@ -324,7 +387,7 @@ pub struct Mention {
     pub id: Option<String>,
     /// True for a bare `#id`: a reference, never a declaration.
     pub is_reference: bool,
-    pub qualifiers: Qualifiers,
+    pub qualifiers: Brackets,
     /// 1-based column of the mention's first character in the file.
     pub column: u32,
 }
@@ -464,7 +527,7 @@ pub struct Annotation {
     pub verb: Verb,
     pub form: Form,
     /// The bracket that ends the annotation.
-    pub qualifiers: Qualifiers,
+    pub qualifiers: Brackets,
     /// External references (`cwe:CWE-89`, `owasp:A03:2021`, ...).
     pub refs: Vec<String>,
     /// `-- "..."` text, continuation lines appended.

@@ -258,3 +258,26 @@ fn a_word_after_a_bracket_is_an_error_not_part_of_the_name() {
     );
     assert_eq!(d.span.map(|s| s.0), Some(29));
 }
+
+/// Every annotation of a tree is held until the model is built: empty brackets (most of
+/// them) take no allocation and a pointer's room in a mention, and an annotation stays
+/// small (it was 712 bytes with `Qualifiers` inline in the annotation and each mention).
+#[test]
+fn empty_brackets_are_held_as_nothing() {
+    assert_eq!(
+        std::mem::size_of::<Brackets>(),
+        std::mem::size_of::<usize>()
+    );
+    assert!(std::mem::size_of::<Annotation>() <= 432);
+    let a = one(" @mitigates App against SQL Injection with Prepared statements");
+    let Form::Mitigates { target, .. } = &a.form else {
+        panic!()
+    };
+    assert!(target.qualifiers.is_empty());
+    assert_eq!(target.qualifiers, Brackets::default());
+    assert_eq!(Brackets::from(Qualifiers::default()), Brackets::default());
+    let mut b = Brackets::default();
+    b.severity = Some(Severity::High);
+    assert_eq!(b.severity, Some(Severity::High));
+    assert_ne!(b, Brackets::default());
+}

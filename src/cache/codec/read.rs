@@ -162,7 +162,7 @@ impl<'a> Reader<'a> {
             name: self.opt_string()?,
             id: self.opt_string()?,
             is_reference: self.bool()?,
-            qualifiers: self.qualifiers()?,
+            qualifiers: self.qualifiers()?.into(),
             column: self.u32()?,
         })
     }
@@ -312,7 +312,7 @@ impl<'a> Reader<'a> {
         Ok(Annotation {
             verb,
             form,
-            qualifiers,
+            qualifiers: qualifiers.into(),
             refs,
             description,
             fields,

@@ -36,12 +36,12 @@ fn sample() -> FileResult {
             mechanism_parts: vec![Mention {
                 id: Some("tls".into()),
                 is_reference: true,
-                qualifiers: q.clone(),
+                qualifiers: q.clone().into(),
                 ..Mention::default()
             }],
             id: Some("f".into()),
         },
-        qualifiers: q,
+        qualifiers: q.into(),
         refs: vec!["cwe:CWE-1".into()],
         description: Some("desc é".into()),
         fields: Some(Box::new(fields)),
@@ -58,7 +58,7 @@ fn sample() -> FileResult {
             id: Some("b".into()),
             sides: BoundarySides::Between(Box::new((mention("X", 1), mention("Y", 2)))),
         },
-        qualifiers: Qualifiers::default(),
+        qualifiers: Default::default(),
         refs: vec![],
         description: None,
         fields: None,
