@@ -32,6 +32,28 @@ pub enum Verb {
     Comment,
 }
 
+impl Verb {
+    /// Every verb, in declaration order.
+    pub const ALL: [Verb; 16] = [
+        Verb::Component,
+        Verb::Threat,
+        Verb::Control,
+        Verb::Mitigates,
+        Verb::Exposes,
+        Verb::Accepts,
+        Verb::Transfers,
+        Verb::Connects,
+        Verb::Boundary,
+        Verb::Handles,
+        Verb::Review,
+        Verb::Tests,
+        Verb::Assumes,
+        Verb::Owns,
+        Verb::Feature,
+        Verb::Comment,
+    ];
+}
+
 /// Every spelling of every verb (SPEC §3.2), exactly as written: verbs are lowercase, and
 /// the final `s` is optional on the relation verbs only (`@test` is PHPUnit's and
 /// Doxygen's tag, `@flow` Flow's pragma). The one table that both the annotation reader
@@ -209,6 +231,14 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// The four layers, from control down to storage.
+    pub const ALL: [Layer; 4] = [
+        Layer::Control,
+        Layer::Compute,
+        Layer::Communication,
+        Layer::Storage,
+    ];
+
     pub fn parse(word: &str) -> Option<Layer> {
         Some(match word.to_ascii_lowercase().as_str() {
             "control" => Layer::Control,
@@ -242,6 +272,16 @@ pub enum Stride {
 }
 
 impl Stride {
+    /// The six categories, in the order of the acronym.
+    pub const ALL: [Stride; 6] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+    ];
+
     pub fn parse(word: &str) -> Option<Stride> {
         let lower = word.to_ascii_lowercase().replace(['_', ' '], "-");
         Some(match lower.as_str() {

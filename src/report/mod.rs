@@ -22,29 +22,11 @@ use crate::model::{
 
 pub use dfd::{Dfd, DfdEdge, DfdNode, DfdZone, PathHop, attack_paths};
 
-pub const LAYERS: [Layer; 4] = [
-    Layer::Control,
-    Layer::Compute,
-    Layer::Communication,
-    Layer::Storage,
-];
+pub const LAYERS: [Layer; 4] = Layer::ALL;
 
-pub const STRIDE: [Stride; 6] = [
-    Stride::Spoofing,
-    Stride::Tampering,
-    Stride::Repudiation,
-    Stride::InformationDisclosure,
-    Stride::DenialOfService,
-    Stride::ElevationOfPrivilege,
-];
+pub const STRIDE: [Stride; 6] = Stride::ALL;
 
-pub const SEVERITIES: [Severity; 5] = [
-    Severity::Critical,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
-];
+pub const SEVERITIES: [Severity; 5] = Severity::ALL;
 
 /// Counts and the gate's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,50 +41,6 @@ pub struct Unencodable;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Malformed;
 
-const VERBS: &[Verb] = &[
-    Verb::Component,
-    Verb::Threat,
-    Verb::Control,
-    Verb::Mitigates,
-    Verb::Exposes,
-    Verb::Accepts,
-    Verb::Transfers,
-    Verb::Connects,
-    Verb::Boundary,
-    Verb::Handles,
-    Verb::Review,
-    Verb::Tests,
-    Verb::Assumes,
-    Verb::Owns,
-    Verb::Feature,
-    Verb::Comment,
-];
-const LAYERS: &[Layer] = &[
-    Layer::Control,
-    Layer::Compute,
-    Layer::Communication,
-    Layer::Storage,
-];
-const STRIDE: &[Stride] = &[
-    Stride::Spoofing,
-    Stride::Tampering,
-    Stride::Repudiation,
-    Stride::InformationDisclosure,
-    Stride::DenialOfService,
-    Stride::ElevationOfPrivilege,
-];
-const CODES: &[Code] = &[
-    Code::MalformedAnnotation,
-    Code::DanglingReference,
-    Code::DuplicateId,
-    Code::InvalidYaml,
-    Code::ProseLike,
-    Code::SkippedFile,
-    Code::ParseTimeout,
-    Code::Conflict,
-    Code::BaselineOrphan,
-    Code::ForeignConfig,
-];
 const LEVELS: &[Level] = &[Level::Error, Level::Warning];
 
 /// One file's record: its path (checked on the way back: the index is keyed by a hash of

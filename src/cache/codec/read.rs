@@ -102,7 +102,7 @@ impl<'a> Reader<'a> {
 
     pub(super) fn stride(&mut self) -> Read<Vec<Stride>> {
         let n = self.len()?;
-        (0..n).map(|_| self.pick(STRIDE)).collect()
+        (0..n).map(|_| self.pick(&Stride::ALL)).collect()
     }
 
     pub(super) fn location(&mut self, path: &str) -> Read<Location> {
@@ -138,7 +138,7 @@ impl<'a> Reader<'a> {
             0 => Ok(Qualifiers::default()),
             1 => {
                 let severity = self.opt_pick(&Severity::ALL)?;
-                let layer = self.opt_pick(LAYERS)?;
+                let layer = self.opt_pick(&Layer::ALL)?;
                 let stride = self.stride()?;
                 let n = self.len()?;
                 let mut values = BTreeMap::new();
@@ -269,7 +269,7 @@ impl<'a> Reader<'a> {
         let severity = self.opt_pick(&Severity::ALL)?;
         let likelihood = self.opt_string()?;
         let stride = self.stride()?;
-        let layer = self.opt_pick(LAYERS)?;
+        let layer = self.opt_pick(&Layer::ALL)?;
         let cwe = self.strings()?;
         let countermeasures = self.opt_string()?;
         let evidence = self.opt_string()?;
@@ -298,7 +298,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn annotation(&mut self, path: &str) -> Read<Annotation> {
-        let verb = self.pick(VERBS)?;
+        let verb = self.pick(&Verb::ALL)?;
         let form = self.form()?;
         let qualifiers = self.qualifiers()?;
         let refs = self.strings()?;
@@ -325,7 +325,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn diagnostic(&mut self, path: &str) -> Read<Diagnostic> {
-        let code = self.pick(CODES)?;
+        let code = self.pick(&Code::ALL)?;
         let severity = self.pick(LEVELS)?;
         let message = self.string()?;
         let hint = self.opt_string()?;

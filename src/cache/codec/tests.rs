@@ -127,3 +127,12 @@ fn any_damage_is_an_error_never_a_panic() {
         let _ = decode(&b, "src/a.go");
     }
 }
+
+/// Verbs are encoded by their place in `Verb::ALL`: a verb missing from it would make every
+/// file that uses it uncacheable, silently slower.
+#[test]
+fn every_verb_has_a_place_in_the_encoding_table() {
+    for (word, verb) in crate::annotation::VERB_WORDS {
+        assert!(Verb::ALL.contains(verb), "@{word}");
+    }
+}

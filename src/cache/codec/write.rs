@@ -92,7 +92,7 @@ impl Writer<'_> {
     pub(super) fn layer(&mut self, l: &Option<Layer>) -> Result<(), Unencodable> {
         match l {
             None => self.u8(0),
-            Some(l) => self.u8(1 + position(LAYERS, l)?),
+            Some(l) => self.u8(1 + position(&Layer::ALL, l)?),
         }
         Ok(())
     }
@@ -100,7 +100,7 @@ impl Writer<'_> {
     pub(super) fn stride(&mut self, v: &[Stride]) -> Result<(), Unencodable> {
         self.uint(v.len() as u64);
         for s in v {
-            self.u8(position(STRIDE, s)?);
+            self.u8(position(&Stride::ALL, s)?);
         }
         Ok(())
     }
@@ -345,7 +345,7 @@ impl Writer<'_> {
             text,
             source_line,
         } = a;
-        self.u8(position(VERBS, verb)?);
+        self.u8(position(&Verb::ALL, verb)?);
         self.form(form)?;
         self.qualifiers(qualifiers)?;
         self.strs(refs);
@@ -382,7 +382,7 @@ impl Writer<'_> {
             source_line,
             span,
         } = d;
-        self.u8(position(CODES, code)?);
+        self.u8(position(&Code::ALL, code)?);
         self.u8(position(LEVELS, severity)?);
         self.str(message);
         self.opt_str(hint);
