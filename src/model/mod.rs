@@ -448,6 +448,27 @@ impl Model {
             .map_or_else(|| id.to_string(), |i| self.components[i].path.join(":"))
     }
 
+    /// A zone as people wrote it: its `@boundary ... around`'s name, else the name of the
+    /// top-level component it is the implicit zone of (`Customer` for `customer`); `None`
+    /// when neither names it (an unnamed declared zone, data sources and sinks).
+    pub fn zone_name(&self, zone: &str) -> Option<&str> {
+        if zone.is_empty() {
+            return None;
+        }
+        match self
+            .boundaries
+            .iter()
+            .find(|b| b.kind == BoundaryKind::Around && b.id == zone)
+        {
+            Some(b) => b.name.as_deref(),
+            None => self
+                .components
+                .iter()
+                .find(|c| c.id == zone && c.parent.is_none())
+                .map(|c| c.name.as_str()),
+        }
+    }
+
     /// An attack path's route for people: `Internet:Visitor → Shop:Web → Shop:Card Vault`.
     pub fn route(&self, path: &[crate::analysis::Hop]) -> String {
         let names: Vec<String> = path

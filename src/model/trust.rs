@@ -117,21 +117,9 @@ pub(super) fn assign(
     }
 }
 
-/// A zone's name: its `@boundary ... around`'s name (else that boundary's id), else the
-/// name of the top-level component it is the implicit zone of, else its id (`default`).
+/// A zone's name (`Model::zone_name`), else its id (an unnamed `around`, `default`).
 pub(crate) fn zone_name(m: &Model, zone: &str) -> String {
-    if let Some(b) = m
-        .boundaries
-        .iter()
-        .find(|b| b.kind == BoundaryKind::Around && b.id == zone)
-    {
-        return b.name.clone().unwrap_or_else(|| b.id.clone());
-    }
-    m.components
-        .iter()
-        .find(|c| c.id == zone && c.parent.is_none())
-        .and_then(|c| c.path.first().cloned())
-        .unwrap_or_else(|| zone.to_string())
+    m.zone_name(zone).unwrap_or(zone).to_string()
 }
 
 /// The trust of one zone: explicitly untrusted, else explicitly trusted, else inferred

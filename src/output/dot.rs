@@ -40,10 +40,7 @@ pub fn render(model: &Model, dfd: &Dfd) -> String {
         let _ = writeln!(
             out,
             "    label={}; style=\"dashed\"; color=\"#888888\"; fontcolor=\"#444444\";",
-            quote(&format!(
-                "{} (trust zone)",
-                zone_label(model, &zone.id, &zone.label)
-            ))
+            quote(&format!("{} (trust zone)", zone.label))
         );
         for node in &zone.nodes {
             let id = format!("n{}", ids.len());
@@ -119,19 +116,6 @@ pub fn render(model: &Model, dfd: &Dfd) -> String {
     }
     out.push_str("}\n");
     out
-}
-
-/// A zone's name: a declared zone's name, else its top-level component's as written
-/// (`Customer` rather than the id `customer`).
-fn zone_label<'m>(model: &'m Model, id: &str, label: &'m str) -> &'m str {
-    if label != id {
-        return label;
-    }
-    model
-        .components
-        .iter()
-        .find(|c| c.id == id && c.parent.is_none())
-        .map_or(label, |c| c.name.as_str())
 }
 
 /// A node's label (its path and CCCS layer, marked when inferred), shape and tooltip.

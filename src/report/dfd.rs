@@ -147,20 +147,12 @@ impl Dfd {
                 // A declared zone's name; an implicit zone is its top-level component, named
                 // as written (`Customer`, not `customer`).
                 // Data sources and sinks (an empty zone) are grouped apart.
-                let label = model
-                    .boundaries
-                    .iter()
-                    .find(|b| b.id == id)
-                    .and_then(|b| b.name.clone())
-                    .or_else(|| id.is_empty().then(|| crate::model::NO_ZONE.to_string()))
-                    .or_else(|| {
-                        model
-                            .components
-                            .iter()
-                            .find(|c| c.id == id && c.parent.is_none())
-                            .map(|c| c.name.clone())
-                    })
-                    .unwrap_or_else(|| id.to_string());
+                let label = if id.is_empty() {
+                    crate::model::NO_ZONE
+                } else {
+                    model.zone_name(id).unwrap_or(id)
+                }
+                .to_string();
                 DfdZone {
                     id: id.to_string(),
                     label,

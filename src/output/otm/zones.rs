@@ -383,19 +383,14 @@ fn untrusted(z: &Zone) -> Option<&'static str> {
     })
 }
 
-/// A zone's name: a declared zone's, else its top-level component's as written.
+/// A zone's name: a declared zone's (made up from its members when it has none), else
+/// the model's name for it, else its id.
 fn zone_name(model: &Model, zone: &str, declared: Option<&Boundary>, names: &Names) -> String {
     if zone.is_empty() {
         return NO_ZONE.to_string();
     }
-    declared
-        .map(|b| boundary_name(b, names))
-        .or_else(|| {
-            model
-                .components
-                .iter()
-                .find(|c| c.id == zone && c.parent.is_none())
-                .map(|c| c.name.clone())
-        })
-        .unwrap_or_else(|| zone.to_string())
+    match declared {
+        Some(b) => boundary_name(b, names),
+        None => model.zone_name(zone).unwrap_or(zone).to_string(),
+    }
 }
