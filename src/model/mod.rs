@@ -439,13 +439,19 @@ impl Model {
     /// How a component is shown, its path (`Shop:Card Vault`), found by id; the id itself
     /// for one the model does not hold (a model of findings only).
     pub fn component_name(&self, id: &str) -> String {
-        // Built models list components by id; a model read back or merged may not.
+        self.component(id)
+            .map_or_else(|| id.to_string(), |c| c.path.join(":"))
+    }
+
+    /// A component by id: a binary search, as built models list components by id, else a
+    /// scan for a model read back or merged that may not.
+    fn component(&self, id: &str) -> Option<&Component> {
         self.components
             .binary_search_by(|c| c.id.as_str().cmp(id))
             .ok()
             .filter(|&i| self.components[i].id == id)
             .or_else(|| self.components.iter().position(|c| c.id == id))
-            .map_or_else(|| id.to_string(), |i| self.components[i].path.join(":"))
+            .map(|i| &self.components[i])
     }
 
     /// A zone as people wrote it: its `@boundary ... around`'s name, else the name of the
@@ -462,9 +468,8 @@ impl Model {
         {
             Some(b) => b.name.as_deref(),
             None => self
-                .components
-                .iter()
-                .find(|c| c.id == zone && c.parent.is_none())
+                .component(zone)
+                .filter(|c| c.parent.is_none())
                 .map(|c| c.name.as_str()),
         }
     }
